@@ -1,0 +1,120 @@
+"""One comparison helper: checks in steps (type -> shape -> dtype -> device -> values) and stops at
+the first difference, with a sentence a student can act on. Tolerance policies live here too."""
+from dataclasses import dataclass
+
+import torch
+
+SMALL = 24  # tensors with at most this many elements are shown in full
+
+
+class Mismatch(AssertionError):
+    """A student's observation differs from torch's; the message says how."""
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An observation that was an exception, not a value."""
+    type: str
+    message: str
+
+    def __str__(self):
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+def _fmt(x: torch.Tensor) -> str:
+    return str(x.detach().cpu().tolist()) if x.dim() else str(x.item())
+
+
+def _describe(value) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, Raised):
+        return f"an exception ({value})"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How close a floating tensor must be: |got - expected| <= atol + rtol * |expected|, per dtype.
+
+    rtol/atol map a dtype to a tolerance; a dtype not named is compared exactly. With half_ref64, a
+    float16/bfloat16 result is judged against the float64 computation instead of against torch's
+    own half-precision result (torch's CPU backward rounds after every add; see the reference, §4.1)."""
+    name: str
+    rtol: tuple = ()
+    atol: tuple = ()
+    half_ref64: bool = False
+
+    def tolerances(self, dtype):
+        return dict(self.rtol).get(dtype, 0.0), dict(self.atol).get(dtype, 0.0)
+
+
+EXACT = Policy("exact")
+# Dense gradients: sums of many rows in a different order are allowed their rounding.
+GRAD = Policy("gradient", rtol=((torch.float64, 1e-12), (torch.float32, 1e-5)),
+              atol=((torch.float64, 1e-12), (torch.float32, 1e-5)), half_ref64=True)
+# Renormalised rows: f64 tight enough to catch a missing eps, f32/f16/bf16 about an ulp or two.
+RENORM = Policy("renorm", rtol=((torch.float64, 1e-14), (torch.float32, 1e-6), (torch.float16, 2e-3),
+                                (torch.bfloat16, 1.6e-2)))
+HALF_EPS = {torch.float16: 2.0 ** -10, torch.bfloat16: 2.0 ** -7}
+
+
+def check_value(key: str, got, expected, policy: Policy = EXACT, ref64=None, count_max: int = 1) -> None:
+    """Raise Mismatch unless `got` agrees with `expected` (torch's) under `policy`."""
+    what = f"`{key}`"
+    if isinstance(expected, Raised):
+        if not isinstance(got, Raised):
+            raise Mismatch(f"{what}: torch raises here ({expected.type}), but yours returned {_describe(got)}.")
+        return
+    if isinstance(got, Raised):
+        raise Mismatch(f"{what}: yours raised {got} where torch returns {_describe(expected)}.")
+    if not isinstance(expected, torch.Tensor):
+        if got != expected:
+            raise Mismatch(f"{what}: expected {expected!r}, got {got!r}.")
+        return
+    if not isinstance(got, torch.Tensor):
+        raise Mismatch(f"{what}: expected {_describe(expected)}, got {_describe(got)}.")
+    if got.shape != expected.shape:
+        raise Mismatch(f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}.")
+    if got.dtype != expected.dtype:
+        raise Mismatch(f"{what}: expected dtype {expected.dtype}, got {got.dtype}.")
+    if got.device.type != expected.device.type:
+        raise Mismatch(f"{what}: expected a tensor on {expected.device.type}, got one on {got.device.type}.")
+    _check_values(what, got, expected, policy, ref64, count_max)
+
+
+def _check_values(what, got, expected, policy, ref64, count_max):
+    g, e = got.detach().cpu(), expected.detach().cpu()
+    if g.is_floating_point():
+        rtol, atol = policy.tolerances(e.dtype)
+        g64, e64 = g.double(), e.double()
+        if policy.half_ref64 and ref64 is not None and e.dtype in HALF_EPS:
+            r64 = ref64.detach().cpu().double()
+            scale = r64.abs().max().item() if r64.numel() else 0.0
+            allowed = torch.maximum(2 * (e64 - r64).abs(),
+                                    torch.full_like(r64, count_max * HALF_EPS[e.dtype] * max(scale, 1.0)))
+            diff, target = (g64 - r64).abs(), r64
+            tol_text = "twice torch's own error against float64, or count·eps·max|g|"
+        else:
+            allowed = atol + rtol * e64.abs()
+            diff, target = (g64 - e64).abs(), e64
+            tol_text = "exact" if rtol == atol == 0 else f"atol {atol:g} + rtol {rtol:g}·|expected|"
+        both_nan = torch.isnan(g64) & torch.isnan(target)
+        same_inf = torch.isinf(target) & (g64 == target)
+        ok = both_nan | same_inf | (torch.isfinite(target) & (diff <= allowed))
+    else:
+        diff = (g.long() - e.long()).abs().double() if g.dtype != torch.bool else (g != e).double()
+        ok, tol_text, target = g == e, "exact", e
+    if bool(ok.all()):
+        return
+    bad = (~ok).nonzero()
+    where = tuple(bad[0].tolist())
+    d = torch.where(ok, torch.zeros_like(diff), torch.nan_to_num(diff, nan=float("inf")))
+    worst = tuple(int(i) for i in torch.unravel_index(d.argmax(), d.shape)) if d.dim() else ()
+    msg = (f"{what}: values differ at {len(bad)} of {g.numel()} positions (tolerance: {tol_text}); "
+           f"first at index {list(where)}: got {_fmt(g[where])}, expected {_fmt(e[where])}")
+    if worst != where:
+        msg += f"; largest difference at {list(worst)}: got {_fmt(g[worst])}, expected {_fmt(e[worst])}"
+    if g.numel() <= SMALL:
+        msg += f".\n    got:      {_fmt(g)}\n    expected: {_fmt(e)}"
+    raise Mismatch(msg + ("" if g.numel() <= SMALL else "."))

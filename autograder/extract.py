@@ -1,0 +1,167 @@
+"""From a submission (notebook, nbgrader folder or .py file) to the code the sandbox runs.
+
+Only what grading needs is kept: imports, definitions and assignments at the top level (plus `if`
+and `try` blocks); calls, loops, prints and plots are dropped, so a notebook's training loop or a
+student's own experiments never run during grading. Cells the course provides (nbgrader-locked,
+not solution cells) contribute only imports and definitions. Nothing here executes student code.
+"""
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_SOURCE = 2 << 20  # bytes of code kept from one submission
+KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+        ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
+PROVIDED_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+FORBIDDEN_NAMES = {"embedding", "embedding_renorm_", "embedding_dense_backward", "embedding_backward_",
+                   "embedding_bag", "_embedding_bag", "embedding_sparse_backward"}
+
+
+class ExtractError(Exception):
+    """The submission could not be read at all; the message says why (every part scores zero)."""
+
+
+@dataclass
+class Submission:
+    chunks: list = field(default_factory=list)     # [label, source] pairs, in notebook order
+    notes: list = field(default_factory=list)      # cells that could not be parsed, etc.
+    static_hits: dict = field(default_factory=dict)  # top-level name -> ["line: text", ...]
+
+
+def extract(path) -> Submission:
+    path = Path(path)
+    if path.is_dir():
+        notebooks = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        if not notebooks:
+            raise ExtractError(f"the folder {path.name}/ holds no notebook (.ipynb)")
+        sub = Submission()
+        for nb in notebooks:
+            part = _from_notebook(nb)
+            sub.chunks += part.chunks
+            sub.notes += part.notes
+        return _scan(sub)
+    if not path.exists():
+        raise ExtractError(f"{path} does not exist")
+    if path.suffix == ".ipynb":
+        return _scan(_from_notebook(path))
+    if path.suffix == ".py":
+        sub = Submission()
+        _add(sub, path.name, _read_text(path), keep=KEEP)
+        return _scan(sub)
+    raise ExtractError(f"{path.name}: expected a notebook (.ipynb), a folder of notebooks or a .py file")
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if len(data) > 8 * MAX_SOURCE:
+        raise ExtractError(f"{path.name} is {len(data) >> 20} MB: too large to be a submission")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExtractError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _from_notebook(path: Path) -> Submission:
+    import nbformat
+    text = _read_text(path)
+    if not text.strip():
+        raise ExtractError(f"{path.name} is empty")
+    try:
+        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
+        raise ExtractError(f"{path.name} is not a valid notebook (not JSON: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for malformed files
+        raise ExtractError(f"{path.name} is not a notebook nbformat can read ({type(exc).__name__}: {exc})") from None
+    if nb.get("nbformat") != 4:
+        raise ExtractError(f"{path.name} is nbformat {nb.get('nbformat')}; expected nbformat 4")
+    sub = Submission()
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        label = f"{path.stem} cell {i + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
+        provided = bool(meta) and not meta.get("solution", False)
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        _add(sub, label, source, keep=PROVIDED_KEEP if provided else KEEP)
+    return sub
+
+
+def _add(sub: Submission, label: str, source: str, keep) -> None:
+    source = _strip_magics(source)
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        sub.notes.append(f"{label}: not valid Python{where}: {getattr(exc, 'msg', exc)}; it was skipped")
+        return
+    body = [node for node in tree.body if isinstance(node, keep)]
+    if not body:
+        return
+    lines, kept = source.splitlines(), [""] * len(source.splitlines())
+    for node in body:  # keep each statement on its own line numbers, so tracebacks point at the cell
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        kept[first - 1:node.end_lineno] = lines[first - 1:node.end_lineno]
+    code = "\n".join(kept)
+    if sum(len(s) for _, s in sub.chunks) + len(code) > MAX_SOURCE:
+        sub.notes.append(f"{label}: skipped, the submission's code exceeds {MAX_SOURCE >> 20} MB")
+        return
+    sub.chunks.append([label, code])
+
+
+def _strip_magics(source: str) -> str:
+    """IPython syntax (%magic, !shell, %%cell) is not Python: turn those lines into comments."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return ""
+    return "\n".join("#" + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
+
+
+def _scan(sub: Submission) -> Submission:
+    """Defence in depth beside the sandbox's op trace: torch's embedding ops named in the source.
+
+    Flags, inside top-level functions and classes, `<torch alias>.embedding...` attributes (F.embedding,
+    torch.embedding_renorm_, nn.Embedding, torch.ops.aten.embedding), and getattr(..., "embedding")."""
+    trees = []
+    for label, code in sub.chunks:
+        try:
+            trees.append((label, ast.parse(code)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    aliases = {"torch", "F", "nn", "functional", "aten", "ops"}
+    for _, tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = getattr(node, "module", None) or ""
+                for a in node.names:
+                    if (a.name.startswith("torch") or module.startswith("torch")) and a.asname:
+                        aliases.add(a.asname)
+                    elif module.startswith("torch"):
+                        aliases.add(a.name)
+    for label, tree in trees:
+        for top in tree.body:
+            if isinstance(top, ast.ImportFrom) and (top.module or "").startswith("torch"):
+                for a in top.names:
+                    if a.name in FORBIDDEN_NAMES or a.name == "Embedding":
+                        sub.static_hits.setdefault(a.asname or a.name, []).append(
+                            f"{label}, line {top.lineno}: from {top.module} import {a.name}")
+            if not isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for node in ast.walk(top):
+                hit = None
+                if isinstance(node, ast.Attribute) and _root(node) in aliases and (
+                        node.attr in FORBIDDEN_NAMES or node.attr == "Embedding"):
+                    hit = ast.unparse(node)
+                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                      and any(isinstance(a, ast.Constant) and a.value in FORBIDDEN_NAMES for a in node.args)):
+                    hit = ast.unparse(node)
+                if hit:
+                    sub.static_hits.setdefault(top.name, []).append(f"{label}, line {node.lineno}: {hit}")
+    return sub
+
+
+def _root(node):
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None

@@ -1,0 +1,279 @@
+"""Grading one submission: extract -> run each part in the sandbox -> compare with torch -> score.
+
+Rules applied on top of the per-case comparisons (CONTRACT §1):
+- a part whose run called torch's own embedding ops scores zero, with a message saying which;
+- the one-hot part must compute a real one-hot product, not index the table;
+- a part whose code could not run (missing name, crash, timeout, exit) scores zero, and only it.
+"""
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from .case import HALVES, Case, cases
+from .compare import EXACT, Mismatch, Raised, check_value
+from .extract import ExtractError, extract
+from .parts import BY_ID, MAX_SCORE, PARTS
+from .reference import TORCH
+from .sandbox import Limits, Sandbox
+
+FORBIDDEN_OPS = {"embedding", "embedding_dense_backward", "embedding_backward", "embedding_renorm_",
+                 "embedding_sparse_backward", "_embedding_bag", "_embedding_bag_forward_only",
+                 "embedding_bag", "_embedding_bag_backward", "_embedding_bag_dense_backward"}
+
+
+@dataclass
+class TestResult:
+    name: str                 # the check's function name in autograder/checks/<part>.py
+    passed: bool
+    message: str = ""
+    question: str = ""        # the check's docstring: what it asks
+    score: float = 0.0
+    max_score: float = 0.0
+
+
+@dataclass
+class PartResult:
+    score: float
+    max_score: float
+    tests: list = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    score: float
+    max_score: float
+    parts: dict
+    notes: list = field(default_factory=list)   # what the grader wants the student to know overall
+    devices: list = field(default_factory=list)
+    confinement: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"score": round(self.score, 4), "max_score": self.max_score,
+                "parts": {pid: {"score": round(p.score, 4), "max_score": p.max_score,
+                                "tests": [asdict(t) for t in p.tests]} for pid, p in self.parts.items()},
+                "notes": self.notes, "devices": self.devices, "confinement": self.confinement}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Result":
+        parts = {pid: PartResult(p["score"], p["max_score"], [TestResult(**t) for t in p["tests"]])
+                 for pid, p in data["parts"].items()}
+        return cls(data["score"], data["max_score"], parts, data.get("notes", []), data.get("devices", []),
+                   data.get("confinement", []))
+
+
+def present_devices() -> list:
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # ask NVML: do not initialise CUDA here
+    return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+class Grader:
+    """A warm grader: torch imported once, a sandbox zygote, torch's references computed once."""
+
+    def __init__(self, devices=None, limits: Limits = Limits(), isolate: bool = True):
+        torch.set_num_threads(1)  # before the first op: forking after a multi-threaded op hangs children
+        self.devices = list(devices or present_devices())
+        self.sandbox = Sandbox(limits, isolate)   # forked now, before any reference exists
+        self._refs: dict[str, tuple] = {}
+        self._ref_lock = threading.Lock()
+
+    def close(self):
+        self.sandbox.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- references (trusted side only)
+    def reference(self, c: Case):
+        with self._ref_lock:
+            if c.key not in self._refs:
+                if c.device == "cuda":
+                    torch.backends.cuda.matmul.allow_tf32 = False
+                    torch.set_float32_matmul_precision("highest")
+                self._refs[c.key] = (_observe(c.build(c.make()), TORCH), _ref64(c))
+            return self._refs[c.key]
+
+    # -- one submission
+    def grade(self, path) -> Result:
+        try:
+            sub = extract(path)
+        except ExtractError as exc:
+            return _all_zero(str(exc), self.devices)
+        notes = list(sub.notes)
+        jobs = {p.id: self.sandbox.submit({"part": p.id, "code": sub.chunks, "devices": self.devices})
+                for p in PARTS}
+        parts, confinement = {}, []
+        for p in PARTS:
+            outcome = jobs[p.id].result()
+            confinement = outcome.confinement or confinement
+            parts[p.id], part_notes = self._score_part(p.id, outcome, sub.static_hits)
+            notes += [n for n in part_notes if n not in notes]
+        score = sum(r.score for r in parts.values())
+        return Result(score, MAX_SCORE, parts, notes, self.devices, confinement)
+
+    def _score_part(self, pid: str, outcome, static_hits) -> tuple[PartResult, list]:
+        part = BY_ID[pid]
+        my_cases = cases(pid, tuple(self.devices))
+        names = list(dict.fromkeys(c.name for c in my_cases))
+        points = {c.name: c.points for c in my_cases}
+        total = sum(points.values())
+        meta, tensors, notes = _decode(outcome)
+        if meta is None:
+            why = f"Your code for {pid} could not be graded: {outcome.detail or 'no result came back'}."
+            if outcome.output.strip():
+                why += f" Its last output was:\n{outcome.output.strip()[-600:]}"
+            return _zero(part, names, why, my_cases), []
+        for e in meta["errors"]:
+            notes.append(f"{e['where']}" + (f", line {e['line']}" if e["line"] else "") + f" raised {e['error']}")
+        missing = [n for n in part.uses if n not in meta["defined"]]
+        if missing:
+            why = f"`{'`, `'.join(missing)}` is not defined" + (
+                " (a cell that should define it raised an error: see the notes)" if meta["errors"] else "") + "."
+            return _zero(part, names, why, my_cases), notes
+        # per case: compare with torch's observation
+        verdicts: dict[str, list] = {n: [] for n in names}
+        ops_used, one_hot_problems = set(), []
+        by_id = {c.id: c for c in my_cases}
+        for entry in meta["results"]:
+            c = by_id.get(entry["id"])
+            if c is None:
+                continue
+            ops_used |= set(entry.get("ops", [])) & FORBIDDEN_OPS
+            ok, msg = self._judge(c, entry, tensors)
+            if ok and c.limit == "one_hot":
+                ref = self.reference(c)[0]
+                size = ref.get("one_hot_size", 0) if isinstance(ref, dict) else 0
+                if entry.get("indexed_input") or (size and entry.get("max_product", 0) < size):
+                    one_hot_problems.append(c.id)
+            verdicts[c.name].append((c, ok, msg))
+        tests = []
+        for n in names:
+            vs = verdicts[n]
+            passed = sum(ok for _, ok, _ in vs)
+            first_bad = next(((c, m) for c, ok, m in vs if not ok), None)
+            message = "" if first_bad is None else f"[{first_bad[0].id}] {first_bad[1]}"
+            q = next(c.question for c in my_cases if c.name == n)
+            tests.append(TestResult(n, bool(vs) and passed == len(vs), message, q,
+                                    points[n] * passed / len(vs) if vs else 0.0, points[n]))
+        rule = _rule_breaks(pid, ops_used, one_hot_problems, static_hits, part.uses)
+        if rule:
+            tests.append(TestResult("uses_its_own_code", False, rule, "Does the code compute the result itself, "
+                                    "without torch's own embedding ops?", 0.0, 0.0))
+            for t in tests:
+                t.score = 0.0
+        else:
+            tests.append(TestResult("uses_its_own_code", True, "", "Does the code compute the result itself, "
+                                    "without torch's own embedding ops?", 0.0, 0.0))
+        score = part.points * sum(t.score for t in tests) / total if total else 0.0
+        return PartResult(score, part.points, tests), notes
+
+    def _judge(self, c: Case, entry: dict, tensors: dict) -> tuple[bool, str]:
+        if "problem" in entry:
+            return False, entry["problem"]
+        ref, ref64 = self.reference(c)
+        if isinstance(ref, Raised):
+            if "raised" in entry:
+                return True, ""
+            return False, f"torch raises {ref.type} here ({ref.message[:120]}), but yours did not raise."
+        if "raised" in entry:
+            r = entry["raised"]
+            return False, f"yours raised {r['type']}: {r['message'][:300]}"
+        got = {k: _value(v, tensors) for k, v in entry["obs"].items()}
+        count_max = ref.get("count_max", 1) if isinstance(ref.get("count_max", 1), int) else 1
+        try:
+            for key, expected in ref.items():
+                if key not in got:
+                    raise Mismatch(f"`{key}` is missing from what your code produced.")
+                policy = c.compare.get(key) or c.compare.get(key.split(" ", 1)[0]) or c.compare.get("*", EXACT)
+                check_value(key, got[key], expected, policy, (ref64 or {}).get(key), count_max)
+        except Mismatch as exc:
+            return False, str(exc)
+        return True, ""
+
+
+def _rule_breaks(pid, ops_used, one_hot_problems, static_hits, uses) -> str:
+    if ops_used:
+        return (f"It calls torch's own embedding ops ({', '.join(sorted(ops_used))}); this part must compute "
+                f"the result itself, so it scores zero.")
+    statics = [h for name in uses for h in static_hits.get(name, [])]
+    if statics:
+        return f"Its code names torch's own embedding ops ({'; '.join(statics[:3])}); this part scores zero."
+    if one_hot_problems:
+        return ("The lookup must be a one-hot product (one_hot(indices) @ weight): yours indexes the table "
+                f"or multiplies nothing of size N×V (in {one_hot_problems[0]}), so it scores zero.")
+    return ""
+
+
+def _observe(observe, api):
+    """Run an observer with torch's API in this (trusted) process."""
+    try:
+        obs = observe(api)
+    except Exception as exc:  # noqa: BLE001 - the reference raising is an expected outcome
+        return Raised(type(exc).__name__, str(exc))
+    return {k: (v.detach().clone() if isinstance(v, torch.Tensor) else _plainify(v)) for k, v in obs.items()}
+
+
+def _plainify(v):
+    if isinstance(v, (list, tuple)):
+        return [_plainify(x) for x in v]
+    if isinstance(v, torch.dtype):
+        return str(v)
+    return v
+
+
+def _ref64(c: Case):
+    """For float16/bfloat16 cases: the same inputs upcast to float64, observed with torch."""
+    if c.dtype not in HALVES:
+        return None
+    observe = c.build(c.make())
+    for cell in observe.__closure__ or ():
+        v = cell.cell_contents
+        if isinstance(v, torch.Tensor) and v.is_floating_point():
+            cell.cell_contents = v.detach().double().requires_grad_(v.requires_grad)
+    ref = _observe(observe, TORCH)
+    return ref if isinstance(ref, dict) else None
+
+
+def _decode(outcome):
+    if outcome.status != "ok" or not outcome.blob:
+        return None, {}, []
+    try:
+        from safetensors.torch import load
+        n = int.from_bytes(outcome.blob[:8], "little")
+        header = json.loads(outcome.blob[8:8 + n])
+        meta = json.loads(header.get("__metadata__", {}).get("kit", "null"))
+        tensors = load(outcome.blob)
+        assert isinstance(meta, dict) and {"defined", "errors", "results"} <= meta.keys()
+    except Exception as exc:  # noqa: BLE001 - anything malformed from the sandbox is a failed run
+        outcome.detail = f"its results were malformed ({type(exc).__name__})"
+        return None, {}, []
+    return meta, tensors, []
+
+
+def _value(v: dict, tensors: dict):
+    kind = v.get("kind") if isinstance(v, dict) else None
+    if kind == "tensor":
+        t = tensors.get(v.get("key"))
+        return t.to(v["device"]) if t is not None and v.get("device") == "cuda" else t
+    if kind == "value":
+        return v.get("value")
+    if kind == "list":
+        return [_value(x, tensors) for x in v.get("items", [])]
+    return f"<{v.get('what', 'something unexpected') if isinstance(v, dict) else v}>"
+
+
+def _zero(part, names, why, my_cases) -> PartResult:
+    q = {c.name: (c.question, c.points) for c in my_cases}
+    tests = [TestResult(n, False, why if i == 0 else "(as above)", q[n][0], 0.0, q[n][1]) for i, n in enumerate(names)]
+    return PartResult(0.0, part.points, tests)
+
+
+def _all_zero(why: str, devices) -> Result:
+    parts = {p.id: PartResult(0.0, p.points, [TestResult("submission_readable", False, why, "Can the submission "
+                                                          "be read?", 0.0, 0.0)]) for p in PARTS}
+    return Result(0.0, MAX_SCORE, parts, [why], list(devices))

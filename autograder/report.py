@@ -1,0 +1,55 @@
+"""The grading command's output formats: JSON (CONTRACT §3), text for people, Gradescope's results.json.
+This module is the only one that writes them."""
+import json
+
+from .grade import Result
+from .parts import BY_ID
+
+
+def to_json(result: Result) -> str:
+    return json.dumps(result.to_json(), ensure_ascii=False)
+
+
+def to_text(result: Result, name: str = "") -> str:
+    lines = [f"{name + ': ' if name else ''}{result.score:.2f} / {result.max_score:.0f}"]
+    for pid, part in result.parts.items():
+        lines.append(f"\n{pid} — {BY_ID[pid].title}: {part.score:.2f} / {part.max_score:.0f}")
+        lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
+    if result.notes:
+        lines.append("\nNotes:")
+        lines += [f"  - {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def part_line(t) -> str:
+    mark = "PASS" if t.passed else "FAIL"
+    head = f"  [{mark}] {t.question.splitlines()[0] if t.question else t.name}"
+    if not t.passed and t.message:
+        head += "\n         " + t.message.replace("\n", "\n         ")
+    return head
+
+
+def part_feedback(result: Result, pid: str) -> str:
+    """What a student sees under the part's graded cell in nbgrader's feedback."""
+    part = result.parts[pid]
+    lines = [f"{pid}: {part.score:.2f} / {part.max_score:.0f} points"]
+    lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
+    lines += [f"  note: {n}" for n in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def to_gradescope(result: Result) -> str:
+    """Gradescope's results.json: one test per check, scores per check."""
+    tests = []
+    for pid, part in result.parts.items():
+        scale = part.max_score / max(sum(t.max_score for t in part.tests), 1e-12)
+        for t in part.tests:
+            tests.append({"name": f"{pid}: {t.question.splitlines()[0] if t.question else t.name}",
+                          "score": round(t.score * scale if part.score else 0.0, 4),
+                          "max_score": round(t.max_score * scale, 4),
+                          "status": "passed" if t.passed else "failed", "output": t.message})
+    return json.dumps({"score": round(result.score, 4), "tests": tests,
+                       "output": "\n".join(result.notes), "visibility": "visible"}, ensure_ascii=False)
+
+
+FORMATS = {"json": to_json, "text": to_text, "gradescope": to_gradescope}

@@ -1,0 +1,329 @@
+"""Run untrusted student code in a confined child process and get back plain bytes.
+
+Process tree (forks only; nothing is pickled across):
+
+    grader (trusted: torch imported, 1 thread, never touches CUDA; computes torch's references)
+     └─ zygote   forked at start, before any reference exists; forks one child per job
+         └─ job  own session; as root: new PID and network namespaces, and below it
+             └─ worker   PID 1 of that namespace: rlimits, no privileges, Landlock, then student code
+
+The worker writes one safetensors blob to a file the grader created; the grader reads at most
+`Limits.output_mb` of it. Killing the job kills the PID namespace and so everything the student
+started, daemons included; without namespaces the job's process group is killed and the zygote,
+a child subreaper, reaps whatever escaped it.
+"""
+import ctypes
+import json
+import os
+import select
+import signal
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, field
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
+_CLONE_NEWNET, _CLONE_NEWPID, _CLONE_NEWIPC, _CLONE_NEWUTS = 0x40000000, 0x20000000, 0x08000000, 0x04000000
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per part: what one sandboxed run may use."""
+    wall_s: float = 30.0      # then the whole job is killed
+    cpu_s: int = 30           # RLIMIT_CPU
+    memory_mb: int = 3072     # RLIMIT_AS above what the (torch-importing) process already maps
+    nproc: int = 64           # RLIMIT_NPROC, effective when the worker does not run as root
+    output_mb: int = 64       # RLIMIT_FSIZE: results and captured stdout/stderr each
+
+
+@dataclass
+class Outcome:
+    """What came back from one job; `blob` is the worker's safetensors bytes (b"" if none)."""
+    status: str               # ok | timeout | killed | exited | error
+    detail: str = ""
+    blob: bytes = b""
+    output: str = ""          # tail of the student's stdout/stderr (never mixed into the grader's)
+    seconds: float = 0.0
+    confinement: list = field(default_factory=list)
+
+
+def isolation_available() -> dict:
+    """What confinement this machine allows (for the README's security model and the reports)."""
+    from . import landlock
+    return {"root": os.geteuid() == 0, "landlock_abi": landlock.abi(), "namespaces": os.geteuid() == 0}
+
+
+class Sandbox:
+    """A zygote that runs jobs concurrently; `run(job)` blocks, `submit(job)` returns a Future."""
+
+    def __init__(self, limits: Limits = Limits(), isolate: bool = True):
+        self.limits, self.isolate = limits, isolate
+        from . import worker  # import all the jobs need now: Landlock hides this folder later
+        worker.warm_up()        # and pay torch's one-time costs once, not in every job
+        self._lock = threading.Lock()
+        self._futures: dict[int, tuple[Future, dict]] = {}
+        self._next = 0
+        self._tmp = tempfile.mkdtemp(prefix="kit-sandbox-")
+        os.chmod(self._tmp, 0o711)
+        cmd_r, self._cmd_w = os.pipe()
+        self._res_r, res_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the zygote
+            try:
+                os.close(self._cmd_w)
+                os.close(self._res_r)
+                _zygote(cmd_r, res_w, limits, isolate)
+            finally:
+                os._exit(0)
+        os.close(cmd_r)
+        os.close(res_w)
+        self._reader = threading.Thread(target=self._read_results, daemon=True)
+        self._reader.start()
+
+    def submit(self, job: dict) -> Future:
+        """job: {"part": id, "code": [[label, source], ...], "devices": [...]}."""
+        fut: Future = Future()
+        with self._lock:
+            jid, self._next = self._next, self._next + 1
+            out = os.path.join(self._tmp, f"{jid}.out")
+            log = os.path.join(self._tmp, f"{jid}.log")
+            for path in (out, log):
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+            self._futures[jid] = (fut, {"out": out, "log": log})
+            line = json.dumps({"id": jid, "out": out, "log": log, **job}) + "\n"
+            os.write(self._cmd_w, line.encode())  # writes of any size complete on a blocking pipe
+        return fut
+
+    def run(self, job: dict) -> Outcome:
+        return self.submit(job).result()
+
+    def _read_results(self):
+        buf = b""
+        with os.fdopen(self._res_r, "rb", buffering=0) as f:
+            while chunk := f.read(65536):
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    self._finish(json.loads(line))
+        with self._lock:  # the zygote is gone: fail whatever is left rather than hang
+            for fut, _ in self._futures.values():
+                fut.set_result(Outcome("error", "the sandbox's zygote process ended unexpectedly"))
+            self._futures.clear()
+
+    def _finish(self, res: dict):
+        with self._lock:
+            fut, paths = self._futures.pop(res["id"])
+        cap = self.limits.output_mb << 20
+        blob, output = b"", ""
+        try:
+            with open(paths["out"], "rb") as f:
+                blob = f.read(cap + 1)
+            with open(paths["log"], "rb") as f:
+                f.seek(max(0, os.fstat(f.fileno()).st_size - 4000))
+                output = f.read().decode("utf-8", "replace")
+        finally:
+            for p in paths.values():
+                try:
+                    os.unlink(p)
+                except OSError:
+                    pass
+        status, detail = res["status"], res.get("detail", "")
+        if len(blob) > cap:
+            status, detail, blob = "error", f"the results were larger than {self.limits.output_mb} MB", b""
+        fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("confinement", [])))
+
+    def close(self):
+        try:
+            os.close(self._cmd_w)
+        except OSError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        self._reader.join(timeout=5)
+        try:
+            os.rmdir(self._tmp)
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# ---------------------------------------------------------------- the zygote (its own process)
+
+def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
+    running: dict[int, tuple[int, dict, float, float]] = {}  # pidfd -> (pid, job, deadline, start)
+    buf, cmd_open = b"", True
+    poller = select.poll()
+    poller.register(cmd_r, select.POLLIN)
+
+    def reply(job, **res):
+        os.write(res_w, (json.dumps({"id": job["id"], **res}) + "\n").encode())
+
+    while cmd_open or running:
+        now = time.monotonic()
+        timeout = min([d for _, _, d, _ in running.values()], default=now + 1.0) - now
+        for fd, _ in poller.poll(max(0, int(timeout * 1000)) + 1):
+            if fd == cmd_r:
+                chunk = os.read(cmd_r, 1 << 20)
+                if not chunk:
+                    cmd_open = False
+                    poller.unregister(cmd_r)
+                    continue
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    job = json.loads(line)
+                    pid = _spawn(job, limits, isolate, (cmd_r, res_w))
+                    pidfd = os.pidfd_open(pid)
+                    poller.register(pidfd, select.POLLIN)
+                    running[pidfd] = (pid, job, time.monotonic() + limits.wall_s, time.monotonic())
+            elif fd in running:
+                pid, job, _, start = running.pop(fd)
+                poller.unregister(fd)
+                os.close(fd)
+                _, status, _ = os.wait4(pid, 0)
+                reply(job, seconds=time.monotonic() - start, **_describe_exit(status))
+        now = time.monotonic()
+        for fd, (pid, job, deadline, start) in list(running.items()):
+            if now >= deadline:
+                _kill_job(pid)
+                os.wait4(pid, 0)
+                running.pop(fd)
+                poller.unregister(fd)
+                os.close(fd)
+                reply(job, status="timeout", seconds=now - start,
+                      detail=f"it ran longer than the {limits.wall_s:g} s allowed, and was stopped")
+        _reap_orphans(set(pid for pid, *_ in running.values()))
+
+
+def _reap_orphans(keep: set):
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in keep:  # cannot happen with pidfds registered, but never lose a job's status
+            return
+
+
+def _kill_job(pid):
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except OSError:
+            pass
+
+
+def _describe_exit(status) -> dict:
+    if os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        if code == 0:
+            return {"status": "ok"}
+        return {"status": "exited", "detail": f"the process exited with status {code} before finishing"}
+    sig = os.WTERMSIG(status)
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+    why = {"SIGXCPU": "it used more CPU time than allowed", "SIGXFSZ": "it wrote more output than allowed",
+           "SIGKILL": "it was killed (out of memory, or it killed itself)",
+           "SIGSEGV": "it crashed (segmentation fault)", "SIGABRT": "it aborted"}.get(name, "")
+    return {"status": "killed", "detail": f"the process died from {name}" + (f": {why}" if why else "")}
+
+
+# ---------------------------------------------------------------- one job
+
+def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
+    out = os.open(job["out"], os.O_WRONLY | os.O_TRUNC)
+    log = os.open(job["log"], os.O_WRONLY | os.O_TRUNC)
+    pid = os.fork()
+    if pid:
+        os.close(out)
+        os.close(log)
+        return pid
+    code = 70
+    try:
+        os.setsid()
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        for fd in close_fds:
+            os.close(fd)
+        confinement = []
+        if isolate and os.geteuid() == 0:
+            if _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS) == 0:
+                confinement.append("pid+net namespaces")
+                inner = os.fork()  # PID 1 of the new namespace: when it ends, all it started ends
+                if inner:
+                    os.close(out)
+                    os.close(log)
+                    _, status = os.waitpid(inner, 0)
+                    if os.WIFSIGNALED(status):
+                        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+                        os.kill(os.getpid(), os.WTERMSIG(status))
+                    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
+                _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        _confine(out, log, limits, isolate, job, confinement)
+        from .worker import run_job
+        run_job(job, 3, confinement)
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - report anything, never return into the zygote's loop
+        try:
+            os.write(2, f"sandbox: {type(exc).__name__}: {exc}\n".encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _confine(out: int, log: int, limits: Limits, isolate: bool, job: dict, confinement: list):
+    import resource
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.dup2(out, 3)
+    os.closerange(4, 1 << 16)
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+    if not isolate:
+        return
+    mapped = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) << 10
+    for res, value in ((resource.RLIMIT_CPU, limits.cpu_s), (resource.RLIMIT_AS, mapped + (limits.memory_mb << 20)),
+                       (resource.RLIMIT_FSIZE, limits.output_mb << 20), (resource.RLIMIT_NOFILE, 256),
+                       (resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(res, (value, value))
+    confinement.append("rlimits")
+    if os.geteuid() == 0 and _python_readable_by_nobody():
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        confinement.append("uid nobody")
+    if "cuda" not in job.get("devices", ()):  # CUDA needs the driver's files; such jobs skip Landlock
+        from . import landlock
+        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.dirname(os.__file__))}
+        reads = sorted(prefixes | {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
+                       | {"/usr", "/lib", "/lib64", "/etc", "/proc", "/dev/null", "/dev/urandom", "/sys/devices/system/cpu"})
+        if landlock.restrict(read_paths=reads):
+            confinement.append("landlock")
+    os.environ["HOME"] = "/nonexistent"
+
+
+def _python_readable_by_nobody() -> bool:
+    """Dropping to `nobody` is only safe when it can still import the rest of Python's library."""
+    path = os.path.dirname(os.__file__)
+    while path not in ("/", ""):
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        path = os.path.dirname(path)
+    return True
