@@ -62,6 +62,11 @@ def _read_text(path: Path) -> str:
         raise ExtractError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+def from_notebook_node(nb, name: str = "notebook") -> Submission:
+    """The same as extract() for a notebook already in memory (nbgrader's preprocessors hold one)."""
+    return _scan(_from_nb(nb, name))
+
+
 def _from_notebook(path: Path) -> Submission:
     import nbformat
     text = _read_text(path)
@@ -73,14 +78,18 @@ def _from_notebook(path: Path) -> Submission:
         raise ExtractError(f"{path.name} is not a valid notebook (not JSON: {exc})") from None
     except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for malformed files
         raise ExtractError(f"{path.name} is not a notebook nbformat can read ({type(exc).__name__}: {exc})") from None
+    return _from_nb(nb, path.stem, path.name)
+
+
+def _from_nb(nb, stem: str, filename: str = "") -> Submission:
     if nb.get("nbformat") != 4:
-        raise ExtractError(f"{path.name} is nbformat {nb.get('nbformat')}; expected nbformat 4")
+        raise ExtractError(f"{filename or stem} is nbformat {nb.get('nbformat')}; expected nbformat 4")
     sub = Submission()
     for i, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        label = f"{path.stem} cell {i + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
+        label = f"{stem} cell {i + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
         provided = bool(meta) and not meta.get("solution", False)
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)

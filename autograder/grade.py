@@ -14,7 +14,7 @@ import torch
 
 from .case import HALVES, Case, cases
 from .compare import EXACT, Mismatch, Raised, check_value
-from .extract import ExtractError, extract
+from .extract import ExtractError, Submission, extract
 from .parts import BY_ID, MAX_SCORE, PARTS
 from .reference import TORCH
 from .sandbox import Limits, Sandbox
@@ -64,6 +64,21 @@ class Result:
                    data.get("confinement", []))
 
 
+def fingerprint(devices) -> str:
+    """Changes whenever the graders' code or the devices do: cached results older than it are stale."""
+    import hashlib
+    from pathlib import Path
+    h = hashlib.sha256(",".join(devices).encode())
+    for f in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def submission_key(sub: Submission) -> str:
+    import hashlib
+    return hashlib.sha256(json.dumps(sub.chunks).encode()).hexdigest()[:24]
+
+
 def present_devices() -> list:
     os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # ask NVML: do not initialise CUDA here
     return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
@@ -77,6 +92,7 @@ class Grader:
         self.devices = list(devices or present_devices())
         self.sandbox = Sandbox(limits, isolate)   # forked now, before any reference exists
         self._refs: dict[str, tuple] = {}
+        self.fingerprint = fingerprint(self.devices)
         self._ref_lock = threading.Lock()
 
     def close(self):
@@ -99,9 +115,10 @@ class Grader:
             return self._refs[c.key]
 
     # -- one submission
-    def grade(self, path) -> Result:
+    def grade(self, submission) -> Result:
+        """Grade a path (notebook, folder, .py) or an already extracted Submission."""
         try:
-            sub = extract(path)
+            sub = submission if isinstance(submission, Submission) else extract(submission)
         except ExtractError as exc:
             return _all_zero(str(exc), self.devices)
         notes = list(sub.notes)

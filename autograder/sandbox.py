@@ -186,6 +186,7 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
                     job = json.loads(line)
+                    job["cgroup"] = _pids_cgroup(f"kit-{os.getpid()}-{job['id']}", limits.nproc) if isolate else None
                     pid = _spawn(job, limits, isolate, (cmd_r, res_w))
                     pidfd = os.pidfd_open(pid)
                     poller.register(pidfd, select.POLLIN)
@@ -195,6 +196,7 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 poller.unregister(fd)
                 os.close(fd)
                 _, status, _ = os.wait4(pid, 0)
+                _remove_cgroup(job.get("cgroup"))
                 reply(job, seconds=time.monotonic() - start, **_describe_exit(status))
         now = time.monotonic()
         for fd, (pid, job, deadline, start) in list(running.items()):
@@ -204,6 +206,7 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 running.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
+                _remove_cgroup(job.get("cgroup"))
                 reply(job, status="timeout", seconds=now - start,
                       detail=f"it ran longer than the {limits.wall_s:g} s allowed, and was stopped")
         _reap_orphans(set(pid for pid, *_ in running.values()))
@@ -219,6 +222,51 @@ def _reap_orphans(keep: set):
             return
         if pid in keep:  # cannot happen with pidfds registered, but never lose a job's status
             return
+
+
+def _pids_cgroup(name: str, limit: int) -> str | None:
+    """A pids cgroup capping how many processes a job may have: RLIMIT_NPROC does not bind root,
+    this does. None where no writable pids controller exists (then the PID namespace and the
+    wall-clock limit are what stops a fork bomb)."""
+    for base in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
+        path = os.path.join(base, name)
+        try:
+            os.mkdir(path)
+        except OSError:
+            continue
+        try:
+            with open(os.path.join(path, "pids.max"), "w") as f:
+                f.write(str(limit))
+            return path
+        except OSError:
+            os.rmdir(path)
+    return None
+
+
+def _remove_cgroup(path):
+    if not path:
+        return
+    for _ in range(50):  # the kernel empties it as the killed processes finish exiting
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            for pid in _cgroup_pids(path):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+
+
+def _cgroup_pids(path):
+    try:
+        with open(os.path.join(path, "cgroup.procs")) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
 
 
 def _kill_job(pid):
@@ -260,6 +308,10 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
         for fd in close_fds:
             os.close(fd)
         confinement = []
+        if job.get("cgroup"):
+            with open(os.path.join(job["cgroup"], "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+            confinement.append("pids cgroup")
         if isolate and os.geteuid() == 0:
             if _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS) == 0:
                 confinement.append("pid+net namespaces")

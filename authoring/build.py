@@ -1,0 +1,174 @@
+"""Build source/embedding/ from authoring/embedding.py: the nbgrader source notebook and its data.
+
+    python authoring/build.py [--lang en] [--out PATH]
+
+Deterministic: the same input gives the same bytes (no timestamps, no outputs, cell ids derived from
+the cells). Before writing, the notebook is checked against the rules the grader and the course rely
+on (validate below); a broken source stops the build instead of reaching students.
+"""
+import argparse
+import hashlib
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_DIR = ROOT / "source" / "embedding"
+TOKEN = re.compile(r"@@(\w+)@@")
+# Calls a solution cell must not contain (CONTRACT §1); the grader enforces this at run time too.
+FORBIDDEN = re.compile(r"\bF\.embedding\b|\btorch\.embedding\b|\bnn\.Embedding\b|torch\.embedding_renorm_"
+                       r"|torch\.ops\.aten\.embedding|\bembedding_bag\b|\bF\.embedding_bag\b")
+
+
+def load_source():
+    spec = importlib.util.spec_from_file_location("authoring_embedding", HERE / "embedding.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def render_value(value, indent):
+    """The text that replaces a token: a dict as a literal, a string as itself (continuation lines indented)."""
+    if isinstance(value, dict):
+        lines = ["{"] + [f"    {k!r}: {v!r}," for k, v in value.items()] + ["}"]
+        return ("\n" + indent).join(lines)
+    lines = value.split("\n")
+    return "\n".join([lines[0]] + [(indent + line) if line else "" for line in lines[1:]])
+
+
+def substitute(src, text):
+    """Replace every @@key@@ in code by text[key], indented to the line the token is on."""
+    def replace(match):
+        key = match.group(1)
+        if key not in text:
+            raise KeyError(f"no text for @@{key}@@")
+        line_start = src.rfind("\n", 0, match.start()) + 1
+        indent = re.match(r"[ \t]*", src[line_start:]).group(0)
+        return render_value(text[key], indent)
+    return TOKEN.sub(replace, src)
+
+
+def cell_id(cell, source):
+    """A stable id: the grade_id for nbgrader cells, else the kind and a hash of the source."""
+    meta = cell.get("nbgrader")
+    if meta:
+        return meta["grade_id"].replace("_", "-")
+    return f"{cell['cell_type'][:2]}-{hashlib.sha1(source.encode()).hexdigest()[:10]}"
+
+
+def build(src, lang):
+    if lang not in src.TEXT:
+        raise SystemExit(f"build: no TEXT[{lang!r}] in authoring/embedding.py (languages: {sorted(src.TEXT)})")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    seen = set()
+    for n, cell in enumerate(src.CELLS):
+        if cell["cell_type"] == "markdown":
+            if lang not in cell["text"]:
+                raise SystemExit(f"build: markdown cell {n} has no {lang!r} text")
+            source = cell["text"][lang]
+            new = nbformat.v4.new_markdown_cell(source)
+        else:
+            source = substitute(cell["source"], src.TEXT[lang])
+            new = nbformat.v4.new_code_cell(source)
+            if cell["nbgrader"]:
+                new.metadata["nbgrader"] = dict(cell["nbgrader"])
+        cid = cell_id(cell, source)
+        while cid in seen:                       # identical cells: keep ids unique
+            cid += "-x"
+        seen.add(cid)
+        new["id"] = cid
+        nb.cells.append(new)
+    return nb
+
+
+def validate(nb, src):
+    """Check the nbgrader structure the grader relies on; raise SystemExit listing every problem."""
+    problems, grade_ids, order, points = [], [], [], 0
+    for n, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader")
+        if TOKEN.search(cell.source):
+            problems.append(f"cell {n}: unreplaced token {TOKEN.search(cell.source).group(0)}")
+        if cell.cell_type == "code":
+            try:
+                compile(cell.source, f"cell {n}", "exec")
+            except SyntaxError as e:
+                problems.append(f"cell {n}: {e}")
+        if not meta:
+            if "BEGIN SOLUTION" in cell.source or "BEGIN HIDDEN TESTS" in cell.source:
+                problems.append(f"cell {n}: markers in a cell without nbgrader metadata")
+            continue
+        grade_ids.append(meta["grade_id"])
+        if meta["solution"]:
+            order.append(("solution", meta["grade_id"]))
+            begins = len(re.findall(r"^\s*### BEGIN SOLUTION$", cell.source, re.M))
+            ends = len(re.findall(r"^\s*### END SOLUTION$", cell.source, re.M))
+            if begins == 0 or begins != ends:
+                problems.append(f"{meta['grade_id']}: {begins} BEGIN and {ends} END SOLUTION lines")
+            if FORBIDDEN.search(cell.source):
+                problems.append(f"{meta['grade_id']}: mentions {FORBIDDEN.search(cell.source).group(0)}")
+        if meta["grade"]:
+            order.append(("graded", meta["grade_id"]))
+            points += meta["points"]
+            if not cell.source.rstrip().endswith("### END HIDDEN TESTS"):
+                problems.append(f"{meta['grade_id']}: graded cell must end with the hidden-test markers")
+    if len(grade_ids) != len(set(grade_ids)):
+        problems.append(f"grade_ids are not unique: {grade_ids}")
+    expected = [(kind, f"{part}_code" if kind == "solution" else part)
+                for part in src.PARTS for kind in ("solution", "graded")]
+    if order != expected:
+        problems.append(f"parts out of order: {order}")
+    if points != 100:
+        problems.append(f"points add up to {points}, not 100")
+    problems += against_registry(nb)
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as e:
+        problems.append(f"nbformat: {e.message}")
+    if problems:
+        raise SystemExit("build: the notebook breaks the rules:\n  " + "\n  ".join(problems))
+
+
+def against_registry(nb):
+    """When the grader's registry (autograder/parts.py) is present, ids and points must agree with it."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from autograder.parts import PARTS
+    except ImportError:
+        return []
+    finally:
+        sys.path.pop(0)
+    graded = [(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"]["points"]) for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade")]
+    wanted = [(p.id, p.points) for p in PARTS]
+    return [] if graded == wanted else [f"graded cells {graded} differ from autograder/parts.py {wanted}"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", default="en", help="language of the prose (default: en)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="notebook path (default: source/embedding/embedding.ipynb)")
+    args = parser.parse_args(argv)
+    src = load_source()
+    nb = build(src, args.lang)
+    validate(nb, src)
+    out = args.out or DEFAULT_DIR / src.NOTEBOOK
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    for rel in src.DATA:                         # data the notebook reads, released beside it
+        target = out.parent / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(HERE / rel, target)
+    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} "
+          f"({len(nb.cells)} cells) and {len(src.DATA)} data file(s)")
+
+
+if __name__ == "__main__":
+    main()

