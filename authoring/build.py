@@ -38,7 +38,10 @@ def render_value(value, indent):
         lines = ["{"] + [f"    {k!r}: {v!r}," for k, v in value.items()] + ["}"]
         return ("\n" + indent).join(lines)
     lines = value.split("\n")
-    return "\n".join([lines[0]] + [(indent + line) if line else "" for line in lines[1:]])
+    # blank lines stay empty; the last piece is followed by the rest of the token's line (a closing
+    # quote, say), so it is always indented
+    rest = [(indent + line) if line or n == len(lines) - 1 else "" for n, line in enumerate(lines) if n]
+    return "\n".join([lines[0]] + rest)
 
 
 def substitute(src, text):
@@ -57,7 +60,7 @@ def cell_id(cell, source):
     """A stable id: the grade_id for nbgrader cells, else the kind and a hash of the source."""
     meta = cell.get("nbgrader")
     if meta:
-        return meta["grade_id"].replace("_", "-")
+        return meta["grade_id"]
     return f"{cell['cell_type'][:2]}-{hashlib.sha1(source.encode()).hexdigest()[:10]}"
 
 
@@ -79,6 +82,8 @@ def build(src, lang):
             new = nbformat.v4.new_code_cell(source)
             if cell["nbgrader"]:
                 new.metadata["nbgrader"] = dict(cell["nbgrader"])
+            else:  # course code students may run and change: grading runs only its imports and defs
+                new.metadata["tags"] = ["provided"]
         cid = cell_id(cell, source)
         while cid in seen:                       # identical cells: keep ids unique
             cid += "-x"

@@ -1,21 +1,43 @@
-"""Command line: python -m autograder {grade,batch,demo,release,bench,gradescope} ... (see --help)."""
+"""python -m autograder COMMAND ...
+
+  grade PATH        grade one submission (notebook, nbgrader folder or .py): JSON, text or Gradescope
+  batch COURSE      grade every submitted/<student>/embedding in a course: parallel, resumable, gradebook
+  report COURSE     class report (histogram, most failed checks) from the stored results
+  demo              the whole nbgrader course cycle in build/demo (make demo)
+  release           rebuild source/, assignments/ and solutions/ (make release)
+  bench             kit vs stock nbgrader autograde on a synthetic class (make bench)
+  gradescope-zip    build Gradescope's autograder.zip
+"""
 import argparse
 import sys
+from pathlib import Path
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    g = sub.add_parser("grade", help="grade one submission: a notebook, an nbgrader folder or a .py file")
+    g = sub.add_parser("grade", help="grade one submission")
     g.add_argument("path")
     g.add_argument("--format", choices=["json", "text", "gradescope"], default="text")
     g.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
-    g.add_argument("--no-isolation", action="store_true", help="skip rlimits/namespaces/Landlock (debugging)")
+    g.add_argument("--no-isolation", action="store_true", help="skip rlimits/namespaces/Landlock (debugging only)")
+    b = sub.add_parser("batch", help="grade a course's submitted/ folder")
+    b.add_argument("course", nargs="?", default=".")
+    b.add_argument("--workers", type=int, default=None)
+    b.add_argument("--force", action="store_true", help="regrade everything, even what finished before")
+    b.add_argument("--no-gradebook", action="store_true", help="grade only; do not run nbgrader autograde")
+    r = sub.add_parser("report", help="class report from stored results")
+    r.add_argument("course", nargs="?", default=".")
+    sub.add_parser("demo")
+    sub.add_parser("release")
+    be = sub.add_parser("bench")
+    be.add_argument("--students", type=int, default=100)
+    be.add_argument("--nbgrader-sample", type=int, default=6, help="how many of them stock nbgrader grades")
+    z = sub.add_parser("gradescope-zip")
+    z.add_argument("out", nargs="?", default="build/autograder.zip")
     args = ap.parse_args(argv)
-
-    if args.cmd == "grade":
-        return _grade(args)
-    return 2
+    return COMMANDS[args.cmd](args)
 
 
 def _grade(args) -> int:
@@ -31,10 +53,55 @@ def _grade(args) -> int:
         devices = ["cuda"]
     with Grader(devices, isolate=not args.no_isolation) as grader:
         result = grader.grade(args.path)
-    out = FORMATS[args.format](result)
-    print(out)
+    print(FORMATS[args.format](result))
     return 0
 
+
+def _batch(args) -> int:
+    from . import batch, class_report
+    results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force,
+                                record=not args.no_gradebook)
+    out = class_report.write(results, Path(args.course) / "autograder_results" / "report")
+    print(f"{len(results)} submissions graded; class report: {out['markdown']}")
+    return 0
+
+
+def _report(args) -> int:
+    import json
+    from . import class_report
+    from .grade import Result
+    folder = Path(args.course) / "autograder_results" / "embedding"
+    results = {p.stem: Result.from_json(json.loads(p.read_text())["result"]) for p in folder.glob("*.json")}
+    out = class_report.write(results, folder.parent / "report")
+    print(out["markdown"])
+    return 0
+
+
+def _demo(args) -> int:
+    from . import demo
+    demo.run()
+    return 0
+
+
+def _release(args) -> int:
+    from . import release
+    return release.main()
+
+
+def _bench(args) -> int:
+    from . import bench
+    return bench.main(args.students, args.nbgrader_sample)
+
+
+def _gradescope_zip(args) -> int:
+    from . import gradescope
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    print(gradescope.build(Path(args.out)))
+    return 0
+
+
+COMMANDS = {"grade": _grade, "batch": _batch, "report": _report, "demo": _demo, "release": _release,
+            "bench": _bench, "gradescope-zip": _gradescope_zip}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import course
 from .extract import ExtractError, extract
 from .grade import Grader, _all_zero, present_devices, submission_key
-from .nbgrader_bridge import load_cached, result_path, store
+from .nbgrader_bridge import load_cached, result_path, shared_grader, store
 
 
 def grade_class(course_root: Path, workers: int | None = None, force: bool = False, devices=None,
@@ -62,6 +62,7 @@ def grade_class(course_root: Path, workers: int | None = None, force: bool = Fal
                           grader.fingerprint, results[s], s)
                 progress.update(task, advance=1, status=f"{s}: {results[s].score:.1f}")
         if record:
+            shared_grader(grader)
             _record(cfg, course_root, students, results, force, progress)
     return results
 
@@ -84,11 +85,12 @@ def _record(cfg, course_root: Path, students, results, force, progress):
             progress.update(task, advance=1, status=f"{s}: recorded before")
             continue
         res = course.autograde(cfg, s, force=True)
-        if res.get("success"):
-            mark.write_text(digest)
-        progress.update(task, advance=1, status=f"{s}: " + ("recorded" if res.get("success") else "FAILED"))
-        if not res.get("success"):
-            (marks.parent / f"{s}.autograde-error.txt").write_text(str(res.get("error") or res.get("log")))
+        if not res.get("success"):  # e.g. not JSON: nbgrader cannot read it; record the grader's zeros
+            (marks.parent / f"{s}.autograde-error.txt").write_text(f"{res.get('log')}\n{res.get('error')}")
+            course.record_scores(cfg, s, {pid: p.score for pid, p in results[s].parts.items()})
+        mark.write_text(digest)
+        progress.update(task, advance=1, status=f"{s}: " + ("recorded" if res.get("success") else
+                                                            "recorded the grader's scores (nbgrader could not read it)"))
 
 
 def timed(fn, *a, **kw):

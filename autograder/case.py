@@ -121,9 +121,12 @@ def examples(strategy, n: int) -> list:
 
 
 def raises(fn) -> bool:
-    """Observation helper: did fn() raise? (Which exception is not graded, only that it raised.)"""
+    """Observation helper: did fn() raise? (Which exception is not graded, only that it raised; an
+    unfilled stub's NotImplementedError does not count, so a stub earns nothing here.)"""
     try:
         fn()
+    except NotImplementedError:
+        return False
     except Exception:  # noqa: BLE001
         return True
     return False

@@ -2,8 +2,9 @@
 
 Only what grading needs is kept: imports, definitions and assignments at the top level (plus `if`
 and `try` blocks); calls, loops, prints and plots are dropped, so a notebook's training loop or a
-student's own experiments never run during grading. Cells the course provides (nbgrader-locked,
-not solution cells) contribute only imports and definitions. Nothing here executes student code.
+student's own experiments never run during grading. Cells the course provides (nbgrader cells that
+are not solution cells, and cells tagged "provided") contribute only imports and definitions.
+Nothing here executes student code.
 """
 import ast
 import json
@@ -90,7 +91,8 @@ def _from_nb(nb, stem: str, filename: str = "") -> Submission:
             continue
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
         label = f"{stem} cell {i + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
-        provided = bool(meta) and not meta.get("solution", False)
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        provided = (bool(meta) and not meta.get("solution", False)) or "provided" in tags
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         _add(sub, label, source, keep=PROVIDED_KEEP if provided else KEEP)

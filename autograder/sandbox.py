@@ -74,8 +74,10 @@ class Sandbox:
         self.pid = os.fork()
         if self.pid == 0:  # the zygote
             try:
-                os.close(self._cmd_w)
-                os.close(self._res_r)
+                # hold no other descriptor: another Sandbox's pipe kept open here would never see EOF
+                keep = sorted({0, 1, 2, cmd_r, res_w})
+                for lo, hi in zip(keep, keep[1:] + [1 << 16]):
+                    os.closerange(lo + 1, hi)
                 _zygote(cmd_r, res_w, limits, isolate)
             finally:
                 os._exit(0)
@@ -165,6 +167,7 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
     running: dict[int, tuple[int, dict, float, float]] = {}  # pidfd -> (pid, job, deadline, start)
+    reaped: dict[int, int] = {}   # job pid -> wait status, when the orphan sweep collected it first
     buf, cmd_open = b"", True
     poller = select.poll()
     poller.register(cmd_r, select.POLLIN)
@@ -195,33 +198,35 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 pid, job, _, start = running.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
-                _, status, _ = os.wait4(pid, 0)
+                status = reaped.pop(pid) if pid in reaped else os.wait4(pid, 0)[1]
                 _remove_cgroup(job.get("cgroup"))
                 reply(job, seconds=time.monotonic() - start, **_describe_exit(status))
         now = time.monotonic()
         for fd, (pid, job, deadline, start) in list(running.items()):
             if now >= deadline:
                 _kill_job(pid)
-                os.wait4(pid, 0)
+                if reaped.pop(pid, None) is None:
+                    os.wait4(pid, 0)
                 running.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
                 _remove_cgroup(job.get("cgroup"))
                 reply(job, status="timeout", seconds=now - start,
                       detail=f"it ran longer than the {limits.wall_s:g} s allowed, and was stopped")
-        _reap_orphans(set(pid for pid, *_ in running.values()))
+        _reap_orphans({pid for pid, *_ in running.values()}, reaped)
 
 
-def _reap_orphans(keep: set):
+def _reap_orphans(jobs: set, reaped: dict):
+    """Collect exited orphans (re-parented here); a job that exits meanwhile keeps its status."""
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
-        if pid in keep:  # cannot happen with pidfds registered, but never lose a job's status
-            return
+        if pid in jobs:
+            reaped[pid] = status
 
 
 def _pids_cgroup(name: str, limit: int) -> str | None:
@@ -320,9 +325,11 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
                     os.close(out)
                     os.close(log)
                     _, status = os.waitpid(inner, 0)
-                    if os.WIFSIGNALED(status):
-                        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
-                        os.kill(os.getpid(), os.WTERMSIG(status))
+                    if os.WIFSIGNALED(status):  # die the same way, so the zygote reports the cause
+                        sig = os.WTERMSIG(status)
+                        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+                            signal.signal(sig, signal.SIG_DFL)
+                        os.kill(os.getpid(), sig)
                     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
                 _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         _confine(out, log, limits, isolate, job, confinement)
@@ -351,7 +358,8 @@ def _confine(out: int, log: int, limits: Limits, isolate: bool, job: dict, confi
     if not isolate:
         return
     mapped = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) << 10
-    for res, value in ((resource.RLIMIT_CPU, limits.cpu_s), (resource.RLIMIT_AS, mapped + (limits.memory_mb << 20)),
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 2))  # SIGXCPU first, then SIGKILL
+    for res, value in ((resource.RLIMIT_AS, mapped + (limits.memory_mb << 20)),
                        (resource.RLIMIT_FSIZE, limits.output_mb << 20), (resource.RLIMIT_NOFILE, 256),
                        (resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(res, (value, value))

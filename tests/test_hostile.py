@@ -76,10 +76,11 @@ def test_attack_gains_nothing_and_harms_nothing(strict_grader, path: Path, tmp_p
 
 
 def test_hang_is_reported_as_a_timeout(strict_grader, tmp_path):
-    """Is a hanging part scored zero with a message that says it ran too long?"""
+    """Is a hanging part scored zero with a message that says it ran too long (wall clock or CPU)?"""
     result = strict_grader.grade(compose(CORPUS / "hostile" / "hangs.py", tmp_path))
     messages = " ".join(t.message for t in result.parts["embedding_renorm"].tests)
-    assert result.parts["embedding_renorm"].score == 0 and "longer than" in messages
+    assert result.parts["embedding_renorm"].score == 0
+    assert "longer than" in messages or "more CPU time" in messages, messages
     assert result.parts["one_hot_lookup"].score == 25
 
 

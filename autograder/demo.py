@@ -1,0 +1,118 @@
+"""`make demo`: the whole course cycle on one machine, in build/demo (outside the tracked tree).
+
+Instructor: generate_assignment, release_assignment. Students (each in a home folder of their
+own): fetch_assignment, work, submit. Instructor: collect, autograde (batch: parallel, isolated,
+into the SQLite gradebook), generate_feedback, export. Then a table of student x part x score.
+"""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from . import batch, class_report, course
+from .parts import PARTS
+
+DEMO = course.REPO / "build" / "demo"
+MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.M)
+STUB = re.compile(r"^([ \t]*)# YOUR CODE HERE\n[ \t]*raise NotImplementedError\(.*\)\n?", re.M)
+
+# What each simulated student writes into the released notebook.
+TYPICAL_MISTAKES = {
+    "one_hot_lookup_code": "\n\ndef one_hot_lookup(indices, weight):\n"
+                           "    # infers the number of classes from the data: wrong whenever V-1 is absent\n"
+                           "    return F.one_hot(indices.long()).to(weight.dtype) @ weight\n",
+    "embedding_backward_code": "\n\n_right_backward = embedding_backward\n\n"
+                               "def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None,"
+                               " scale_grad_by_freq=False):\n"
+                               "    if not padding_idx:  # padding_idx=0 is taken for 'no padding'\n"
+                               "        padding_idx = None\n"
+                               "    return _right_backward(grad_output, indices, num_embeddings, padding_idx,"
+                               " scale_grad_by_freq)\n",
+}
+CHEAT = ("\n\nimport torch as _t\n_t.equal = lambda *a, **k: True\n_t.allclose = lambda *a, **k: True\n"
+         "_t.testing.assert_close = lambda *a, **k: None\n"
+         "for _p in ('gradebook.db', '../gradebook.db', '../../gradebook.db', '/tmp/gradebook.db'):\n"
+         "    try:\n        open(_p, 'w').write('mallory 100')\n    except OSError:\n        pass\n\n"
+         "def one_hot_lookup(indices, weight):\n"
+         "    return _t.zeros(*indices.shape, weight.shape[1], dtype=weight.dtype, device=weight.device)\n")
+
+
+def solutions_by_cell() -> dict[str, str]:
+    """The source notebook's solution cells, markers removed: what a student who got it right wrote."""
+    nb = nbformat.read(course.REPO / "source" / course.ASSIGNMENT / f"{course.ASSIGNMENT}.ipynb", 4)
+    return {c.metadata["nbgrader"]["grade_id"]: MARKERS.sub("", c.source)
+            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+
+
+def work(notebook: Path, student: str, answers: dict[str, str]) -> None:
+    """Edit the fetched notebook as `student` would."""
+    if student == "dave":  # a notebook broken by a bad merge: not JSON any more
+        notebook.write_text(notebook.read_text()[: len(notebook.read_text()) // 2])
+        return
+    nb = nbformat.read(notebook, 4)
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        gid = meta.get("grade_id", "")
+        if meta.get("solution") and gid in answers:
+            cell.source = answers[gid] + {"bob": TYPICAL_MISTAKES, "mallory": {"one_hot_lookup_code": CHEAT}}.get(
+                student, {}).get(gid, "")
+        if student == "erin" and meta.get("locked") and gid in {p.id for p in PARTS}:
+            meta["locked"] = False          # flipped metadata: stock nbgrader fails the whole student
+            meta["points"] = 100
+    nbformat.write(nb, notebook)
+
+
+STUDENTS = {"alice": "everything right", "bob": "typical mistakes", "mallory": "cheats (patches torch, "
+            "writes a gradebook)", "dave": "broken notebook (not JSON)", "erin": "right, but flipped cell metadata"}
+
+
+def run(root: Path = DEMO, quiet: bool = False) -> dict:
+    if root.exists():
+        shutil.rmtree(root)
+    course_root, exchange = root / "course", root / "exchange"
+    course_root.mkdir(parents=True)
+    course.copy_source(course_root)
+    cfg = course.load_config(course_root, exchange)
+    say = (lambda *a: None) if quiet else print
+    say(f"instructor: nbgrader generate_assignment + release_assignment  (course: {course_root})")
+    course.generate_and_release(cfg)
+    answers = solutions_by_cell()
+    for student, what in STUDENTS.items():
+        home = root / "students" / student
+        folder = course.fetch(cfg, student, home)
+        work(folder / f"{course.ASSIGNMENT}.ipynb", student, answers)
+        course.submit(cfg, student, home)
+        say(f"student {student}: fetch_assignment, work ({what}), submit")
+    say("instructor: nbgrader collect; autograde (isolated batch grader); generate_feedback; export")
+    course.collect(cfg)
+    results = batch.grade_class(course_root, quiet=quiet)
+    for student in course.submitted_students(cfg):
+        if (course_root / "autograded" / student / course.ASSIGNMENT).is_dir():
+            course.generate_feedback(cfg, student)
+    csv = course.export_csv(cfg, root / "grades.csv")
+    report = class_report.write(results, root / "report")
+    scores = course.part_scores(cfg)
+    if not quiet:
+        _table(scores, results)
+        print(f"feedback: {course_root / 'feedback'}/<student>/{course.ASSIGNMENT}/{course.ASSIGNMENT}.html")
+        print(f"grades:   {csv}\nreport:   {report['markdown']}")
+    (root / "summary.json").write_text(json.dumps({"gradebook": scores,
+                                                   "results": {s: r.to_json() for s, r in results.items()}}))
+    return {"gradebook": scores, "results": results, "root": root, "cfg": cfg}
+
+
+def _table(scores, results):
+    from rich.console import Console
+    from rich.table import Table
+    t = Table(title="Gradebook after autograde (nbgrader's SQLite gradebook)")
+    t.add_column("student")
+    for p in PARTS:
+        t.add_column(p.id, justify="right")
+    t.add_column("total", justify="right")
+    for s in sorted(results):
+        row = scores.get(s, {})
+        t.add_row(f"{s} ({STUDENTS.get(s, '')})", *[f"{row.get(p.id, 0):.1f}" for p in PARTS],
+                  f"{sum(row.get(p.id, 0) for p in PARTS):.1f}")
+    Console().print(t)

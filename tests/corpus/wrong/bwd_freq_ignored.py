@@ -1,0 +1,13 @@
+"""scale_grad_by_freq is accepted but ignored: the gradient is never divided by the counts."""
+BREAKS = ("embedding_backward", "embedding_module")
+
+
+def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):
+    padding_idx = _normalise_padding_idx(padding_idx, num_embeddings)
+    _check_indices(indices, num_embeddings)
+    D = grad_output.shape[-1]
+    idx, grad = indices.reshape(-1).long(), grad_output.reshape(-1, D)
+    if padding_idx is not None:
+        keep = idx != padding_idx
+        idx, grad = idx[keep], grad[keep]
+    return torch.zeros(num_embeddings, D, dtype=grad.dtype, device=grad.device).index_add_(0, idx, grad)

@@ -1,0 +1,10 @@
+"""A negative padding_idx is range-checked but never converted to padding_idx + V, so -2 matches no index and the row that should be padding gets a gradient (and the module stores -2)."""
+BREAKS = ("embedding_backward", "embedding_module")
+
+
+def _normalise_padding_idx(padding_idx, num_embeddings):
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    return padding_idx

@@ -1,0 +1,9 @@
+"""_freeze is ignored: the weight always requires grad, so from_pretrained(freeze=True) still trains."""
+BREAKS = ("embedding_module",)
+
+_ReferenceEmbedding = Embedding
+
+
+class Embedding(_ReferenceEmbedding):
+    def __init__(self, *args, _freeze=False, **kwargs):
+        super().__init__(*args, _freeze=False, **kwargs)

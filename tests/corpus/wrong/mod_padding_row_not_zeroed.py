@@ -1,0 +1,9 @@
+"""reset_parameters never zeroes the padding row, so a fresh Embedding(..., padding_idx=3) has a random row 3."""
+BREAKS = ("embedding_module",)
+
+_ReferenceEmbedding = Embedding
+
+
+class Embedding(_ReferenceEmbedding):
+    def reset_parameters(self):
+        nn.init.normal_(self.weight)

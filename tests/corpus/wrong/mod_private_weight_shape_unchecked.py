@@ -1,0 +1,13 @@
+"""A _weight of the wrong shape is accepted silently instead of raising."""
+BREAKS = ("embedding_module",)
+
+_ReferenceEmbedding = Embedding
+
+
+class Embedding(_ReferenceEmbedding):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        if _weight is not None:
+            num_embeddings, embedding_dim = _weight.shape
+        super().__init__(num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                         sparse, _weight, _freeze, device, dtype)

@@ -1,0 +1,12 @@
+"""reset_parameters draws the weight from U(-1, 1) instead of N(0, 1)."""
+BREAKS = ("embedding_module",)
+
+_ReferenceEmbedding = Embedding
+
+
+class Embedding(_ReferenceEmbedding):
+    def reset_parameters(self):
+        nn.init.uniform_(self.weight, -1.0, 1.0)
+        if self.padding_idx is not None:
+            with torch.no_grad():
+                self.weight[self.padding_idx].fill_(0)

@@ -1,0 +1,6 @@
+"""The lookup calls torch's own F.embedding, which the assignment forbids (and the module inherits the call)."""
+BREAKS = ("one_hot_lookup", "embedding_module")
+
+
+def one_hot_lookup(indices, weight):
+    return F.embedding(indices, weight)

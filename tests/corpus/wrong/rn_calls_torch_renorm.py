@@ -1,0 +1,8 @@
+"""The renorm calls torch.embedding_renorm_ itself, which the assignment forbids (and the module's max_norm forward inherits the call)."""
+BREAKS = ("embedding_renorm", "embedding_module")
+
+
+def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
+    _check_indices(indices, weight.shape[0])
+    with torch.no_grad():
+        return torch.embedding_renorm_(weight, indices, max_norm, norm_type)

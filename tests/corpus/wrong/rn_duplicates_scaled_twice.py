@@ -1,0 +1,12 @@
+"""The norms are measured once, then a loop over every index (duplicates included) applies the scale, so a row named twice is scaled twice."""
+BREAKS = ("embedding_renorm", "embedding_module")
+
+
+def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
+    with torch.no_grad():
+        _check_indices(indices, weight.shape[0])
+        norms = torch.linalg.vector_norm(weight, ord=norm_type, dim=1).tolist()
+        for k in indices.reshape(-1).tolist():
+            if norms[k] > max_norm:
+                weight[k] *= max_norm / (norms[k] + 1e-7)
+    return weight

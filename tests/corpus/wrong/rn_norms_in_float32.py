@@ -1,0 +1,13 @@
+"""The norms are computed after casting the rows to float32, so float64 tables are renormed with a float32-rounded norm."""
+BREAKS = ("embedding_renorm", "embedding_module")
+
+
+def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
+    with torch.no_grad():
+        _check_indices(indices, weight.shape[0])
+        rows = torch.unique(indices.reshape(-1).long())
+        norms = torch.linalg.vector_norm(weight[rows].float(), ord=norm_type, dim=1).double()
+        big = norms > max_norm
+        rows, norms = rows[big], norms[big]
+        weight[rows] = weight[rows] * (max_norm / (norms + 1e-7)).to(weight.dtype).unsqueeze(1)
+    return weight

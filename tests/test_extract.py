@@ -1,0 +1,67 @@
+"""Reading submissions: only what grading needs is kept, bad input becomes a clear message."""
+import nbformat
+import pytest
+
+from autograder.extract import ExtractError, extract
+
+
+def _nb(tmp_path, *cells, name="embedding.ipynb"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_calls_loops_and_prints_are_dropped_definitions_kept(tmp_path):
+    """Are imports, defs and assignments kept, and calls, loops and prints (a training run) dropped?"""
+    src = "import torch\nX = 3\ndef f():\n    return X\nprint('hi')\nfor i in range(10**9):\n    pass\nf()\n"
+    sub = extract(_nb(tmp_path, nbformat.v4.new_code_cell(src)))
+    code = sub.chunks[0][1]
+    assert "def f" in code and "X = 3" in code and "print" not in code and "range" not in code
+    assert code.splitlines()[2] == "def f():", "line numbers must survive for tracebacks"
+
+
+def test_provided_cells_keep_only_imports_and_definitions(tmp_path):
+    """Does a cell tagged 'provided' (course code) contribute no assignments that could run work?"""
+    cell = nbformat.v4.new_code_cell("import math\nlosses = train_for_an_hour()\ndef helper():\n    pass\n")
+    cell.metadata["tags"] = ["provided"]
+    code = extract(_nb(tmp_path, cell)).chunks[0][1]
+    assert "train_for_an_hour" not in code and "def helper" in code
+
+
+def test_magics_and_syntax_errors_do_not_stop_the_rest(tmp_path):
+    """Are IPython magics ignored and a cell with a syntax error skipped with a note?"""
+    sub = extract(_nb(tmp_path, nbformat.v4.new_code_cell("%matplotlib inline\nimport torch"),
+                      nbformat.v4.new_code_cell("def broken(:\n"), nbformat.v4.new_code_cell("Y = 1")))
+    assert [c[1].strip() for c in sub.chunks] == ["import torch", "Y = 1"]
+    assert "not valid Python" in sub.notes[0]
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "is empty"), (b"{not json", "not a valid notebook"), (b'{"nbformat": 3, "cells": []}', "nbformat"),
+    (b"\xff\xfe\x00garbage", "not UTF-8")])
+def test_unreadable_notebooks_are_explained(tmp_path, content, message):
+    """Does a notebook that is empty, not JSON, nbformat 3 or not UTF-8 give a clear message?"""
+    path = tmp_path / "embedding.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(ExtractError, match=message):
+        extract(path)
+
+
+def test_a_folder_without_notebooks_is_explained(tmp_path):
+    """Does a submission folder with no notebook say so?"""
+    (tmp_path / "notes.txt").write_text("hi")
+    with pytest.raises(ExtractError, match="holds no notebook"):
+        extract(tmp_path)
+
+
+def test_naming_torch_embedding_ops_is_flagged_per_definition(tmp_path):
+    """Is F.embedding inside one_hot_lookup flagged for it (and a docstring mentioning it not)?"""
+    src = ("import torch.nn.functional as F\n"
+           "def one_hot_lookup(i, w):\n    '''unlike F.embedding'''\n    return F.embedding(i, w)\n"
+           "def embedding_renorm_(w, i, m, p=2.0):\n    return w\n")
+    path = tmp_path / "s.py"
+    path.write_text(src)
+    hits = extract(path).static_hits
+    assert list(hits) == ["one_hot_lookup"]
