@@ -38,3 +38,15 @@ def test_wrong_loses_points_only_where_broken(grader, path: Path, tmp_path):
         else:
             lost = [(t.name, t.message) for t in part.tests if not t.passed]
             assert part.score == part.max_score, f"{pid} lost points it should not: {lost}"
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("path", CORRECT[:3], ids=lambda p: p.stem)
+def test_correct_style_gets_full_marks_on_cuda(path: Path):
+    """On a CUDA machine, do correct styles get full marks on the CUDA cases too (half precision included)?"""
+    from autograder.grade import Grader, present_devices
+    if "cuda" not in present_devices():
+        pytest.skip("no CUDA device here: the CUDA cases run where one is present")
+    with Grader(["cuda"]) as g:
+        result = g.grade(path)
+    assert result.score == result.max_score, result.to_json()
