@@ -106,13 +106,14 @@ def run(root: Path = DEMO, quiet: bool = False) -> dict:
 def _table(scores, results):
     from rich.console import Console
     from rich.table import Table
-    t = Table(title="Gradebook after autograde (nbgrader's SQLite gradebook)")
+    t = Table(title="Gradebook after autograde (nbgrader's SQLite gradebook)",
+              caption="; ".join(f"{s}: {what}" for s, what in STUDENTS.items()))
     t.add_column("student")
     for p in PARTS:
-        t.add_column(p.id, justify="right")
+        t.add_column(p.id.replace("embedding_", ""), justify="right")
     t.add_column("total", justify="right")
     for s in sorted(results):
         row = scores.get(s, {})
-        t.add_row(f"{s} ({STUDENTS.get(s, '')})", *[f"{row.get(p.id, 0):.1f}" for p in PARTS],
+        t.add_row(s, *[f"{row.get(p.id, 0):.1f}" for p in PARTS],
                   f"{sum(row.get(p.id, 0) for p in PARTS):.1f}")
     Console().print(t)

@@ -125,8 +125,10 @@ class Grader:
         jobs = {p.id: self.sandbox.submit({"part": p.id, "code": sub.chunks, "devices": self.devices})
                 for p in PARTS}
         parts, confinement = {}, []
+        self.last_sandbox_cpu = 0.0
         for p in PARTS:
             outcome = jobs[p.id].result()
+            self.last_sandbox_cpu += outcome.cpu
             confinement = outcome.confinement or confinement
             parts[p.id], part_notes = self._score_part(p.id, outcome, sub.static_hits)
             notes += [n for n in part_notes if n not in notes]

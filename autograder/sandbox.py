@@ -48,6 +48,7 @@ class Outcome:
     blob: bytes = b""
     output: str = ""          # tail of the student's stdout/stderr (never mixed into the grader's)
     seconds: float = 0.0
+    cpu: float = 0.0          # CPU seconds the job used (its processes together)
     confinement: list = field(default_factory=list)
 
 
@@ -136,7 +137,8 @@ class Sandbox:
         status, detail = res["status"], res.get("detail", "")
         if len(blob) > cap:
             status, detail, blob = "error", f"the results were larger than {self.limits.output_mb} MB", b""
-        fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("confinement", [])))
+        fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("cpu", 0.0),
+                               res.get("confinement", [])))
 
     def close(self):
         try:
@@ -198,9 +200,14 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 pid, job, _, start = running.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
-                status = reaped.pop(pid) if pid in reaped else os.wait4(pid, 0)[1]
+                cpu = 0.0
+                if pid in reaped:
+                    status = reaped.pop(pid)
+                else:
+                    _, status, ru = os.wait4(pid, 0)
+                    cpu = ru.ru_utime + ru.ru_stime
                 _remove_cgroup(job.get("cgroup"))
-                reply(job, seconds=time.monotonic() - start, **_describe_exit(status))
+                reply(job, seconds=time.monotonic() - start, cpu=cpu, **_describe_exit(status))
         now = time.monotonic()
         for fd, (pid, job, deadline, start) in list(running.items()):
             if now >= deadline:
