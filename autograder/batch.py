@@ -12,7 +12,6 @@ A rerun skips what both phases finished; --force regrades everything.
 """
 import json
 import os
-import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -92,8 +91,3 @@ def _record(cfg, course_root: Path, students, results, force, progress):
         progress.update(task, advance=1, status=f"{s}: " + ("recorded" if res.get("success") else
                                                             "recorded the grader's scores (nbgrader could not read it)"))
 
-
-def timed(fn, *a, **kw):
-    t = time.perf_counter()
-    out = fn(*a, **kw)
-    return out, time.perf_counter() - t

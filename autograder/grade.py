@@ -141,7 +141,8 @@ class Grader:
         names = list(dict.fromkeys(c.name for c in my_cases))
         points = {c.name: c.points for c in my_cases}
         total = sum(points.values())
-        meta, tensors, notes = _decode(outcome)
+        meta, tensors = _decode(outcome)
+        notes = []
         if meta is None:
             why = f"Your code for {pid} could not be graded: {outcome.detail or 'no result came back'}."
             if outcome.output.strip():
@@ -260,7 +261,7 @@ def _ref64(c: Case):
 
 def _decode(outcome):
     if outcome.status != "ok" or not outcome.blob:
-        return None, {}, []
+        return None, {}
     try:
         from safetensors.torch import load
         n = int.from_bytes(outcome.blob[:8], "little")
@@ -270,8 +271,8 @@ def _decode(outcome):
         assert isinstance(meta, dict) and {"defined", "errors", "results"} <= meta.keys()
     except Exception as exc:  # noqa: BLE001 - anything malformed from the sandbox is a failed run
         outcome.detail = f"its results were malformed ({type(exc).__name__})"
-        return None, {}, []
-    return meta, tensors, []
+        return None, {}
+    return meta, tensors
 
 
 def _value(v: dict, tensors: dict):

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
@@ -50,12 +50,6 @@ class Outcome:
     seconds: float = 0.0
     cpu: float = 0.0          # CPU seconds the job used (its processes together)
     confinement: list = field(default_factory=list)
-
-
-def isolation_available() -> dict:
-    """What confinement this machine allows (for the README's security model and the reports)."""
-    from . import landlock
-    return {"root": os.geteuid() == 0, "landlock_abi": landlock.abi(), "namespaces": os.geteuid() == 0}
 
 
 class Sandbox:
