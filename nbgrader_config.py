@@ -22,7 +22,7 @@ c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 c.CourseDirectory.course_id = "embedding-kit"
 c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.solution_directory = "solutions"
-c.CourseDirectory.db_assignments = [dict(name="embedding")]
+c.CourseDirectory.db_assignments = [dict(name="embedding"), dict(name="embedding-zh")]  # English, Chinese
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
 # The stub students see in place of each solution (the part is named by the function it sits in).

@@ -1,6 +1,8 @@
-"""Build source/embedding/ from authoring/embedding.py: the nbgrader source notebook and its data.
+"""Build source/embedding/ (English) or source/embedding-zh/ (Chinese) from authoring/embedding.py:
+the nbgrader source notebook and its data. Both editions share every code cell and grade id; only
+the prose differs (markdown cells, docstrings, the visible checks' messages).
 
-    python authoring/build.py [--lang en] [--out PATH]
+    python authoring/build.py [--lang en|zh] [--out PATH]
 
 Deterministic: the same input gives the same bytes (no timestamps, no outputs, cell ids derived from
 the cells). Before writing, the notebook is checked against the rules the grader and the course rely
@@ -18,7 +20,7 @@ import nbformat
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DEFAULT_DIR = ROOT / "source" / "embedding"
+ASSIGNMENT_DIRS = {"en": "embedding", "zh": "embedding-zh"}   # the nbgrader assignment of each edition
 TOKEN = re.compile(r"@@(\w+)@@")
 # Calls a solution cell must not contain (CONTRACT §1); the grader enforces this at run time too.
 FORBIDDEN = re.compile(r"\bF\.embedding\b|\btorch\.embedding\b|\bnn\.Embedding\b|torch\.embedding_renorm_"
@@ -159,12 +161,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", default="en", help="language of the prose (default: en)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="notebook path (default: source/embedding/embedding.ipynb)")
+                        help="notebook path (default: source/<assignment>/embedding.ipynb)")
     args = parser.parse_args(argv)
     src = load_source()
     nb = build(src, args.lang)
     validate(nb, src)
-    out = args.out or DEFAULT_DIR / src.NOTEBOOK
+    if args.lang not in ASSIGNMENT_DIRS:
+        raise SystemExit(f"build: no assignment folder for language {args.lang!r}")
+    out = args.out or ROOT / "source" / ASSIGNMENT_DIRS[args.lang] / src.NOTEBOOK
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
     for rel in src.DATA:                         # data the notebook reads, released beside it

@@ -130,6 +130,110 @@ TEXT = {
             "passed": "All visible checks of {part} pass. After you submit, the kit's grader runs more.",
         },
     },
+    "zh": {
+        "doc_check_indices": (
+            "检查 indices：必须是 int64/int32 张量，且所有值都在 [0, num_embeddings) 内，否则抛出异常。\n"
+            "\n"
+            "indices (*) int64|int32，任意形状（包括 0 维和空张量）；num_embeddings 即 V。\n"
+            "其他任何 dtype 都抛出 RuntimeError（bool 也一样：它绝不能被当作掩码）。值为负数\n"
+            "或 >= V 时抛出 IndexError；-1 不能回绕成最后一行。\n"
+        ),
+        "doc_one_hot_lookup": (
+            "以乘积 one_hot(indices) @ weight 的形式查出 weight 的行。\n"
+            "\n"
+            "indices (*) int64|int32，取值在 [0, V) 内；任意形状，包括 0 维和空张量。\n"
+            "weight  (V, D) 浮点类型，可位于任意设备上。\n"
+            "返回    (*, D)，dtype 与 weight 相同，位于 weight 的设备上：out[i...] = weight[indices[i...]]。\n"
+            "计算方法：one_hot(indices, V) (*, V) 转换为 weight 的 dtype，再乘以 weight (V, D)；\n"
+            "不要调用 PyTorch 的嵌入函数。乘积的梯度由自动求导负责。\n"
+            "weight 不是二维或索引 dtype 不对时抛出 RuntimeError，索引超出 [0, V) 时抛出 IndexError。\n"
+        ),
+        "doc_normalise_padding_idx": (
+            "padding_idx None | [-V, V) 内的 int  ->  None | [0, V) 内的 int；负值从末尾倒数。\n"
+            "\n"
+            "num_embeddings 即 V。超出 [-V, V) 时，与 PyTorch 一样抛出\n"
+            "AssertionError(\"Padding_idx must be within num_embeddings\")。\n"
+        ),
+        "doc_embedding_backward": (
+            "查表关于嵌入表的稠密梯度：第 k 行是 indices == k 处 grad_output 之和。\n"
+            "\n"
+            "grad_output (*, D) 浮点类型：查表输出的梯度（* 与 indices 的形状相同）。\n"
+            "indices     (*) int64|int32，取值在 [0, V) 内。\n"
+            "num_embeddings      V，即嵌入表的行数。\n"
+            "padding_idx         None 或 [-V, V) 内的 int；负值从末尾倒数。取该值的位置\n"
+            "                    会被跳过（绝不是先加上再清零）：这一行恰好为 0。\n"
+            "scale_grad_by_freq  为 True 时，每个位置的贡献除以其索引在整个 indices 张量中\n"
+            "                    出现的次数。\n"
+            "返回 (V, D)，稠密，dtype 与 grad_output 相同，位于 grad_output 的设备上。\n"
+        ),
+        "doc_embedding_renorm_": (
+            "原地操作：把 indices 中出现的、范数超过 max_norm 的每个不同行按比例缩小。\n"
+            "\n"
+            "weight   (V, D) 浮点类型；原地修改并返回（同一个张量对象）。\n"
+            "indices  (*) int64|int32，取值在 [0, V) 内；每个不同的行只处理一次。\n"
+            "max_norm  float；norm_type 为 p-范数的 float p（2.0 为欧氏范数，还有 1.0、inf 等）。\n"
+            "满足 n = ||weight[k]||_p > max_norm 的行 k 变为 weight[k] * max_norm / (n + 1e-7)；\n"
+            "其他行保持不变。不记录自动求导历史（可用于需要梯度的叶子张量）。\n"
+        ),
+        "doc_function": (
+            "自动求导的粘合层：forward 是 one_hot_lookup，backward 是 embedding_backward。"
+        ),
+        "doc_function_forward": (
+            "indices (*) int64|int32，weight (V, D)  ->  (*, D)。把 backward 需要的东西存到 ctx 上。"
+        ),
+        "doc_function_backward": (
+            "grad_output (*, D)  ->  forward 的每个输入各一个梯度：(None, grad_weight (V, D), None, None)。"
+        ),
+        "doc_module": (
+            "由 num_embeddings 个 embedding_dim 维向量组成的查找表，可直接替换 PyTorch 的嵌入模块。\n"
+            "\n"
+            "基于 one_hot_lookup、embedding_backward 和 embedding_renorm_ 实现。\n"
+            "weight  Parameter (V, D)，从 N(0, 1) 初始化，填充行（如有）置零。\n"
+            "forward 输入 (*) int64|int32  ->  (*, D)。\n"
+        ),
+        "doc_module_init": (
+            "参数与 PyTorch 的模块相同，每个都保存为同名属性。\n"
+            "\n"
+            "padding_idx 以规范化后的形式保存（-1 -> V - 1）。_weight (V, D) 直接成为 Parameter 本身\n"
+            "（共享存储，填充行保持原样）；_freeze=True：weight 不需要梯度。\n"
+            "sparse=True 抛出 NotImplementedError：本模块只生成稠密梯度。\n"
+        ),
+        "doc_module_reset": (
+            "从 N(0, 1) 原地重新填充 weight（nn.init.normal_），然后把填充行（如有）置零。"
+        ),
+        "doc_module_forward": (
+            "input (*) int64|int32  ->  (*, D)。\n"
+            "\n"
+            "若设置了 max_norm，先原地重新缩放 weight 中被查到的行（不被自动求导记录）；\n"
+            "然后通过上面的自动求导 Function 查表。\n"
+        ),
+        "doc_module_extra_repr": (
+            "PyTorch 的模块在 Embedding(...) 括号内显示的文本，例如 '10, 3, padding_idx=9, max_norm=1'。"
+        ),
+        "doc_module_from_pretrained": (
+            "返回一个以 embeddings (V, D) 本身为 weight 的模块：共享存储，填充行保持原样。\n"
+            "\n"
+            "freeze=True（默认）时 weight 不需要梯度。embeddings 不是二维时抛出 AssertionError\n"
+            "(\"Embeddings parameter is expected to be 2-dimensional\")。\n"
+        ),
+        "MSG": {
+            "ok": "✓",
+            "fail": "✗",
+            "values": "完全相等：{exact!s:<5} | 相近：{close!s:<5} | 最大|差|：{diff:.1e}{where}",
+            "where": "（位置 {pos}：得到 {got!r}，应为 {expected!r}）",
+            "equal": "相等：{value!r}",
+            "differs": "得到 {got!r}，应为 {expected!r}",
+            "not_tensor": "应为张量，得到的是 {type}",
+            "shape": "形状：得到 {got}，应为 {expected}",
+            "dtype": "dtype：得到 {got}，应为 {expected}",
+            "device": "设备：得到 {got}，应为 {expected}",
+            "raised": "抛出 {error}：{message}",
+            "wrong_error": "抛出的是 {error}：{message}；应抛出 {expected}",
+            "not_raised": "没有抛出异常；应抛出 {expected}",
+            "not_implemented": "尚未实现（NotImplementedError）",
+            "passed": "{part} 的可见检查全部通过。提交后，评分程序还会运行更多检查。",
+        },
+    },
 }
 
 
@@ -216,6 +320,29 @@ your solution cells alone, in float32 and float64, and on a GPU where there is o
   setup or demo cells.
 - Indices are `int64` or `int32`. An index that is negative or `>= V` must raise an exception; it must
   never silently wrap around.
+""", zh=r"""
+# 从零实现 `nn.Embedding`
+
+> *“我一直对 Embedding 有一层抽象的模糊的认识。”* —— 本 notebook 所基于的讲义
+
+嵌入层（embedding layer）就是一张可学习的向量表，每个词元（token）占一行；它的前向传播就是查表：给它一组词元 id，它返回对应的那些行。仅此而已——但 `torch.nn.Embedding` 有几个参数的行为常常出人意料（`padding_idx`、`max_norm`、`scale_grad_by_freq`），而我们所基于的那份讲义把其中一个留成了悬而未决的问题，又把另一个讲错了。在这个 notebook 里，你将分四个部分重新实现这一层，每一个结论都会把 PyTorch 和你的代码放在一起实际运行来验证。
+
+| 部分 | 你要实现的 | 分值 |
+|---|---|---|
+| 1 | `one_hot_lookup(indices, weight)`：用独热矩阵乘法实现查表 | 25 |
+| 2 | `embedding_backward(grad_output, indices, num_embeddings, padding_idx, scale_grad_by_freq)`：嵌入表的梯度 | 25 |
+| 3 | `embedding_renorm_(weight, indices, max_norm, norm_type)`：`max_norm` 究竟做了什么 | 25 |
+| 4 | `class Embedding(nn.Module)`：可直接替换 `nn.Embedding` 的模块；再用它训练一个小型字符级模型 | 25 |
+
+**形状记号。** 全文使用同一套字母。嵌入表 `weight` 的形状是 `(V, D)`：共 V 行（`num_embeddings`，即词表大小），每行 D 个数（`embedding_dim`）。一批 id 的形状是 `(B, T)`：B 个序列，每个序列 T 个 id。`(*)` 表示任意形状，包括单个 id（0 维张量）和空张量。（讲义中把表记作 `(v, h)`，把一批输入记作 `(b, s)`。）
+
+**评分方式。** 每个部分都有一个供你填写代码的单元格：替换其中的 `raise NotImplementedError()` 行，不要改动函数名和签名。紧随其后的单元格会运行快速的*可见检查*：把同样的小规模输入分别交给你的函数和 PyTorch，每项检查打印一行（✓ 或 ✗，结果是否完全相等、是否足够接近，以及最大差值出现在哪里）。单元格出现红色报错，就表示有检查没有通过。提交之后，课程套件的评分程序只针对你的解答单元格运行多得多的*隐藏*检查，分别在 float32 和 float64 下进行，有 GPU 时还会在 GPU 上运行。
+
+**解答单元格的规则**
+- 不要在解答单元格中调用 PyTorch 自带的嵌入实现：`F.embedding`、`torch.embedding`、`nn.Embedding`、`torch.embedding_renorm_`、`torch.ops.aten.embedding*`、`F.embedding_bag`。违反这条规则的部分记零分。（本 notebook 中的检查和演示代码会随意使用它们：我们正是靠它们来做对比的。）
+- 不要把设备写死：新建的张量要放在输入所在的设备上（`device=weight.device`），这样同一份代码在 GPU 上也能运行。
+- 每个部分需要的一切都要写在该部分的解答单元格里：评分程序只运行这些单元格，不会运行准备单元格和演示单元格。
+- 索引的类型是 `int64` 或 `int32`。负数索引或 `>= V` 的索引必须抛出异常，绝不能悄悄地回绕（wrap around）。
 """),
     md(en=r"""
 ## Setup
@@ -229,6 +356,13 @@ Run this cell first. It imports what the notebook uses and defines the two helpe
 - `check_raises(name, fn, *errors)` calls `fn()` and passes if it raises one of `errors` (by default any
   exception except `NotImplementedError`, which means the code is not written yet). Like the grader,
   most checks only ask *that* your code raises; the task texts say which exception PyTorch raises.
+""", zh=r"""
+## 准备工作
+
+请先运行这个单元格。它导入本 notebook 用到的库，并定义可见检查所用的两个辅助函数：
+
+- `check(name, got, expected, exact=True, atol=0.0, rtol=0.0)` 分步骤比较——先看是不是张量，再依次比较形状、dtype、设备和数值——然后打印一行结果。`exact=True` 时数值必须完全相等（NaN 与 NaN 视为相等）；`exact=False` 时只需足够接近：`|got - expected| <= atol + rtol·|expected|`。遇到第一处不一致就抛出 `AssertionError`。对于不是张量的值，它要求二者 `==`。
+- `check_raises(name, fn, *errors)` 调用 `fn()`，如果抛出的是 `errors` 中的某一种异常就算通过（默认是除 `NotImplementedError` 以外的任何异常——`NotImplementedError` 表示代码还没写）。和评分程序一样，大多数检查只要求你的代码*会*抛出异常；题目说明里会写明 PyTorch 抛出的是哪一种。
 """),
     provided("setup", r'''
 import time
@@ -330,6 +464,17 @@ $$\text{out}[b, t] = \text{weight}[\,\text{indices}[b, t]\,] \qquad (B, T) \text
 
 Here is the lecture's own example: a table of V = 10 rows of D = 3 numbers, and a batch of B = 2
 sequences of T = 4 ids.
+""", zh=r"""
+---
+## 第 1 部分 · `one_hot_lookup`：用独热向量乘法实现查表（25 分）
+
+### 从 `(B, T)` 和 `(V, D)` 到 `(B, T, D)`
+
+讲义提出的关键问题是：*一批形状为 `(B, T)` 的 id 和一张形状为 `(V, D)` 的表，是怎么变成一个 `(B, T, D)` 的张量的？* 答案是：每个 id 都被替换成表中对应的那一行：
+
+$$\text{out}[b, t] = \text{weight}[\,\text{indices}[b, t]\,] \qquad (B, T) \text{ 和 } (V, D) \;\to\; (B, T, D).$$
+
+下面就是讲义里的例子：一张 V = 10 行、每行 D = 3 个数的表，以及一批 B = 2 个序列、每个序列 T = 4 个 id。
 """),
     code(r'''
 torch.manual_seed(0)
@@ -354,6 +499,14 @@ $$\underbrace{\text{one\_hot}(\text{indices}, V)}_{(B,\,T,\,V)} \;@\; \underbrac
 and `@` treats the leading dimensions as a batch. Below, the 8 ids of the batch as an 8 × 10 one-hot
 matrix, the table, and their product: the product's rows are the table's rows, in the order of the ids.
 This is how the lecture computes the lookup, and it is what you implement in this part.
+""", zh=r"""
+### 查表就是矩阵乘法
+
+独热（one-hot）向量 $e_k$ 是由 V 个数组成的一行，除了第 $k$ 个位置是 1 以外全是 0。用它去乘嵌入表，就挑出了第 $k$ 行：$e_k \cdot W = W[k]$，因为其余各行都乘上了 0。为每个 id 各写一行独热向量，把它们堆叠起来，整个查表过程就成了一次矩阵乘法：
+
+$$\underbrace{\text{one\_hot}(\text{indices}, V)}_{(B,\,T,\,V)} \;@\; \underbrace{\text{weight}}_{(V,\,D)} \;=\; \underbrace{\text{out}}_{(B,\,T,\,D)}$$
+
+`F.one_hot` 负责构造独热张量（类型是 `int64`：相乘之前要先转换成权重的 dtype），而 `@` 会把前面的维度当作批次维度。下图依次是：这批数据中 8 个 id 构成的 8 × 10 独热矩阵、嵌入表，以及二者的乘积：乘积的各行正是嵌入表中的行，顺序与 id 一致。讲义就是这样计算查表的，这也正是你在本部分要实现的内容。
 """),
     code(r'''
 flat = idx.reshape(-1)                            # (B*T,) = (8,)
@@ -401,6 +554,15 @@ Each line below is run, not claimed:
    `num_classes=weight.shape[0]`.
 4. **0-d and empty ids are legal.** A single id gives `(D,)`; `(0,)` gives `(0, D)`; `(3, 0)` gives
    `(3, 0, D)`. (`F.one_hot` can't infer a width from an empty tensor — one more reason to pass it.)
+""", zh=r"""
+### 易错点：PyTorch 怎么做，朴素实现又会错在哪里
+
+下面每一条都由代码实际运行验证，而不是空口断言：
+
+1. **`int32` 类型的 id。** `nn.Embedding` 接受 `int64` 和 `int32`（对大量的词元 id 来说，`int32` 能省一半内存，所以很常见）；而 `F.one_hot` 只接受 `int64`。用 `.long()` 转换即可。
+2. **负数 id。** 普通索引 `W[idx]` 会像 Python 列表那样把负数 id 回绕：`W[-1]` 就是最后一行。PyTorch 的嵌入层则会抛出 `IndexError`，你的实现也必须如此：一批数据里出现 `-1` 说明有 bug（缺失的词元、未初始化的缓冲区），而不是想要最后一行。`F.one_hot` 也会报错，但抛出的只是一个关于 “class values” 的 `RuntimeError`；请自己检查取值范围，并像 PyTorch 一样抛出 `IndexError`。
+3. **自动推断的 `num_classes`。** 不传 `num_classes` 时，`F.one_hot` 生成的独热向量宽度是 `ids.max() + 1`。只有当最后一行的 id V−1 恰好出现在这批数据中时，这个宽度才是对的：包含它的快速测试能通过，而第一批不含它的数据就会出错。一定要传入 `num_classes=weight.shape[0]`。
+4. **0 维和空的 id 都是合法输入。** 单个 id 得到 `(D,)`；`(0,)` 得到 `(0, D)`；`(3, 0)` 得到 `(3, 0, D)`。（`F.one_hot` 无法从空张量推断出宽度——这又是一个必须显式传入宽度的理由。）
 """),
     code(r'''
 W = torch.randn(10, 3)                          # (V, D)
@@ -441,6 +603,14 @@ Implement `one_hot_lookup(indices, weight)` and its helper `_check_indices(indic
   `(*indices.shape, D)`, `weight`'s dtype, and lives on `weight`'s device.
 - No backward to write: autograd differentiates the product. The gradient w.r.t. the table is
   $\text{one\_hot}^\top @ \text{grad\_output}$, and the checks compare it with PyTorch's.
+""", zh=r"""
+### 你的任务
+
+实现 `one_hot_lookup(indices, weight)` 及其辅助函数 `_check_indices(indices, num_embeddings)`（第 2、3 部分也可以调用它）。
+
+- 先做校验：`weight` 必须是二维的（否则抛出 `RuntimeError`）；`indices` 必须是 `int64` 或 `int32`（否则抛出 `RuntimeError`——`bool` 和浮点类型的 id 也包括在内：`W[bool_tensor]` 会被当作掩码）；每个索引都必须落在 `[0, V)` 内（否则抛出 `IndexError`）。`indices.min()` 在空张量上会出错，所以要先用 `indices.numel()` 判断一下。
+- 然后计算 `F.one_hot(indices.long(), V)`，转换为 `weight.dtype`，再 `@ weight`。结果的形状为 `(*indices.shape, D)`，dtype 与 `weight` 相同，并且位于 `weight` 所在的设备上。
+- 不需要写反向传播：自动求导（autograd）会对这个乘积求导。对嵌入表的梯度是 $\text{one\_hot}^\top @ \text{grad\_output}$，检查会把它与 PyTorch 的结果进行比较。
 """),
     solution("one_hot_lookup", r'''
 import torch
@@ -508,6 +678,12 @@ $(-0.0) + 0.0 = +0.0$, so a negative zero comes out positive.
 
 These follow from the formulation you were asked to use, so the grader does not penalise them; but
 they are one more reason real embedding layers index instead of multiplying.
+""", zh=r"""
+### 矩阵乘法如何对待 inf、NaN 和 −0.0
+
+PyTorch 的查表是把行逐位（bit for bit）复制过来。而矩阵乘法中，每个输出数值都是对全部 V 行的求和：$\sum_k \text{one\_hot}[k] \cdot W[k, j]$。权重都是有限值时，除了一项以外，其余各项都是精确的零，所以求和结果是精确的：与查表逐位一致（CPU 上的 float32 和 float64 都是如此）。但是 $0 \cdot \infty = \text{NaN}$，$0 \cdot \text{NaN} = \text{NaN}$：表的第 $j$ 列中只要有一个非有限值，就会污染*每一个*输出行的第 $j$ 列，哪怕那一行查到的是有限值。另外 $(-0.0) + 0.0 = +0.0$，所以负零出来后就成了正零。
+
+这些都是题目要求的这种写法本身带来的，所以评分程序不会因此扣分；但它们也是真正的嵌入层用索引而不用乘法的又一个原因。
 """),
     code(r'''
 inf, nan = float("inf"), float("nan")
@@ -533,6 +709,10 @@ a float copy). Indexing copies $N \cdot D$ numbers. The cell below measures both
 $N = 32 \times 64$ ids and $D = 64$ as the vocabulary grows: best of 5 runs after a warm-up, a few
 seconds in all; your numbers will vary. The memory panel counts the bytes of the tensors each method
 allocates.
+""", zh=r"""
+### 为什么 `nn.Embedding` 用索引实现
+
+对于 $N = B \cdot T$ 个 id，矩阵乘法要做 $N \cdot V \cdot D$ 次乘加，其中几乎全是 $0 \cdot w$；而且它还要先生成一个 $N \times V$ 的独热张量（`F.one_hot` 给出 `int64` 版本，然后再复制一份浮点版本）。索引只需复制 $N \cdot D$ 个数。下面的单元格在 $N = 32 \times 64$ 个 id、$D = 64$ 的情况下，随着词表增大测量这两种方法：预热之后运行 5 次取最快的一次，总共只需几秒钟；你测得的数字会有所不同。内存图统计的是每种方法所分配张量的字节数。
 """),
     code(r'''
 B, T, D = 32, 64, 64
@@ -586,6 +766,13 @@ Sentences have different lengths, but a batch is one rectangular `(B, T)` tensor
 sequences are filled up to length T with a reserved id, the *padding* id. Those filler positions are
 not data. The model is meant to ignore them (by masking its loss or its attention), but the embedding
 layer still looks them up: its `(B, T, D)` output has a vector at every padding position, too.
+""", zh=r"""
+---
+## 第 2 部分 · `embedding_backward`：梯度、`padding_idx` 与 `scale_grad_by_freq`（25 分）
+
+### 填充是做什么用的
+
+句子有长有短，但一批数据是一个规整的 `(B, T)` 矩形张量。所以较短的序列要用一个保留的 id——*填充*（padding）id——补齐到长度 T。这些补位的位置并不是数据。模型本应忽略它们（通过对损失或注意力做掩码），但嵌入层照样会去查它们：它输出的 `(B, T, D)` 张量在每个填充位置上也有一个向量。
 """),
     code(r'''
 words = ["embedding", "row", "a", "lookup"]
@@ -618,6 +805,16 @@ adds nothing to a sum over positions (as in a bag of words).
 
 The cell below sends a gradient of 1 from *every* output position, padding included: row k of the
 gradient then counts how often id k occurs — except the padding row.
+""", zh=r"""
+### 梯度在哪里不更新，又为什么不更新（讲义留下的问题）
+
+讲义在讲 `padding_idx` 时写道：*“这个参数的作用是指定某个位置的梯度不进行更新，但是为什么不进行更新，以及在哪个位置不进行更新我还没搞明白……”* 下面就来回答。
+
+**在哪里。** 只有一处：嵌入表梯度的第 `padding_idx` 行，即 `weight.grad[padding_idx]`，从这次查表中得不到任何梯度——无论填充 id 出现多少次、填充位置上传回来的是什么梯度，这一行都恰好为零。其他一切照旧：其余各行得到通常的梯度，前向传播不变，梯度也照常流经上面的各层。梯度为零时，优化器的一步更新（SGD、Adam）不会改变这一行——除非优化器也会改动没有梯度的行，比如权重衰减（weight decay）。
+
+**为什么。** 填充向量的含义是“这里什么都没有”。如果它参与学习，它就会从模型碰巧传给补位位置的任何梯度中学习（比如一个没做掩码的平均值，或者一个 bug），于是填充就有了含义：一个句子的表示会取决于它在这批数据里被补了多少填充。如果让它保持不变——从初始化起就是零——填充就是一个模型无法利用的常量，而且在按位置求和时（比如词袋模型）它不贡献任何东西。
+
+下面的单元格让*每一个*输出位置（包括填充位置）都传回梯度 1：于是梯度的第 k 行就统计了 id k 出现的次数——填充行除外。
 """),
     code(r'''
 torch.manual_seed(0)
@@ -636,6 +833,10 @@ zero.
 
 **It acts on this lookup only.** If the same table is used elsewhere — e.g. as the output layer too
 ("tied" embeddings) — the padding row still receives the gradient from those other uses.
+""", zh=r"""
+**`padding_idx` 并不会让输出变成零。** 前向传播原样返回填充行；`nn.Embedding` 只是把它*初始化*为零。讲义的第二个例子把这一行改成了全 1，而 `from_pretrained` 会保留你传入的任何行：查表会返回它，而它的梯度始终为零。
+
+**它只作用于这一次查表。** 如果同一张表还用在别处——例如同时用作输出层（“权重共享”，tied embeddings）——填充行仍然会从那些用途中得到梯度。
 """),
     code(r'''
 table = torch.arange(12.0).reshape(4, 3)          # (V, D); row 0 is NOT zero
@@ -657,6 +858,10 @@ print("tied weights: weight.grad[0] =", [round(v, 3) for v in emb.weight.grad[0]
 
 `padding_idx` may be negative: it counts from the end, like a Python index, and the module stores the
 normalised value (`-1` becomes `V - 1`). Values outside `[-V, V)` raise `AssertionError`.
+""", zh=r"""
+### 是哪一行
+
+`padding_idx` 可以是负数：它像 Python 索引一样从末尾倒数，模块中保存的是规范化之后的值（`-1` 变成 `V - 1`）。超出 `[-V, V)` 的值会抛出 `AssertionError`。
 """),
     code(r'''
 for p in [0, 3, -1, -2]:
@@ -684,6 +889,17 @@ $$\text{grad\_W}[k] \;=\; \sum_{i\,:\;\text{idx}[i] = k} s_k \cdot \text{grad\_o
 
 A worked example: position $i$ sends gradient $i$ (in both columns); id 1 occurs three times, id 0 is
 padding.
+""", zh=r"""
+### 逐行来看梯度
+
+把所有位置展平，编号为 $i = 1 \dots N$。前向传播把行 $W[k]$ 复制到每个满足 $\text{idx}[i] = k$ 的位置 $i$，因此第 $k$ 行的梯度就是这些位置上输出梯度之和：
+
+$$\text{grad\_W}[k] \;=\; \sum_{i\,:\;\text{idx}[i] = k} s_k \cdot \text{grad\_out}[i], \qquad k \ne \text{padding\_idx}, \qquad \text{grad\_W}[\text{padding\_idx}] = 0.$$
+
+- 值为 `padding_idx` 的位置会被**跳过**——而不是先加进去再清零。（为什么这一点很重要，会在检查之后演示。）
+- 通常 $s_k = 1$。当 `scale_grad_by_freq=True` 时，$s_k = 1/\text{count}_k$，其中 $\text{count}_k$ 是 $k$ 在**整个** `indices` 张量中出现的次数（这一批中所有序列合起来算，而不是逐个序列算）。这样一行的梯度就是各项贡献的*平均值*而不是总和，像 “the” 这样的高频词元得到的梯度就不会比罕见词元大上几百倍。
+
+举一个具体的例子：位置 $i$ 传回的梯度为 $i$（两列都是）；id 1 出现了三次，id 0 是填充。
 """),
     code(r'''
 idx = torch.tensor([[1, 1, 2],
@@ -715,6 +931,17 @@ scale_grad_by_freq=False)` and its helper `_normalise_padding_idx(padding_idx, n
   float32 and cast at the end: more accurate than PyTorch's CPU kernel, which rounds after every add
   (the grader accepts the more accurate answer).
 - Do not call autograd here: this function *is* the backward.
+""", zh=r"""
+### 你的任务
+
+实现 `embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False)` 及其辅助函数 `_normalise_padding_idx(padding_idx, num_embeddings)`（第 4 部分的模块也会用到它）。
+
+- 规范化 `padding_idx`：`None` 仍为 `None`；`[-V, V)` 内的值变为非负数（`+ V`）；其他值一律抛出 `AssertionError("Padding_idx must be within num_embeddings")`。校验索引（`_check_indices`）。
+- 展平：id 变为 `(N,)`，梯度变为 `(N, D)`，其中 `D = grad_output.shape[-1]`（这样也就涵盖了 0 维 id 配 `(D,)` 梯度的情况，以及空 id 的情况）。
+- 如果要求按频率缩放，就把每个位置的梯度乘以其 id 出现次数的倒数 `1 / count`——`torch.bincount(ids, minlength=V)` 统计的是整个张量中的次数。
+- 用布尔掩码去掉填充位置，再用一次向量化调用把各行按 id 累加：`torch.zeros(V, D, ...).index_add_(0, ids, grads)`。不要对位置写 Python 循环。
+- 返回 `(V, D)` 的稠密张量，dtype 和设备都与 `grad_output` 相同。对于 float16/bfloat16，先在 float32 下累加，最后再转换回去：这比 PyTorch 的 CPU 内核更精确，后者每加一次就舍入一次（评分程序接受更精确的结果）。
+- 这里不要调用自动求导：这个函数*本身*就是反向传播。
 """),
     solution("embedding_backward", r'''
 import torch
@@ -802,6 +1029,12 @@ $0 \cdot \text{NaN} = \text{NaN}$ puts the NaN into *every* row. Zeroing the pad
 does not help. This is why Part 4 wraps your two functions into a `torch.autograd.Function`: forward =
 `one_hot_lookup`, backward = `embedding_backward` — autograd then calls your backward instead of
 differentiating the product (which would also cost $O(N \cdot V \cdot D)$ again).
+""", zh=r"""
+### 为什么要跳过，而不是全部加起来之后再把填充行清零
+
+填充位置上的 NaN 梯度会从哪里来？比如来自一个把*所有*键都掩码掉的注意力行（在某些实现中，位于填充位置的查询就是这样）：对全是 $-\infty$ 的一行做 softmax，结果是 NaN。PyTorch 的嵌入层从不让它进入嵌入表，因为它根本不累加填充位置。
+
+现在对比一下让自动求导直接对你的 `one_hot_lookup` 求导：它的反向传播是 $\text{one\_hot}^\top @ \text{grad\_out}$，对填充一无所知，而 $0 \cdot \text{NaN} = \text{NaN}$ 会把 NaN 带进*每一*行。事后把填充行清零也无济于事。这就是第 4 部分要把你的两个函数包装成一个 `torch.autograd.Function` 的原因：前向 = `one_hot_lookup`，反向 = `embedding_backward`——这样自动求导就会调用你写的反向传播，而不是对矩阵乘法求导（那样还会再花一次 $O(N \cdot V \cdot D)$ 的开销）。
 """),
     code(r'''
 print("softmax over a fully masked row:", torch.softmax(torch.full((3,), float("-inf")), dim=0).tolist())
@@ -832,6 +1065,10 @@ Six sequences of lengths 10, 8, 7, 5, 3 and 2, padded with id 0 to T = 10, and a
 arriving at *every* position, padding included. Left: the plain gradient — frequent ids get large
 rows; the padding row (boxed) is exactly zero although 25 positions sent it a gradient. Right: with
 `scale_grad_by_freq=True` each row is the mean of its contributions, so all rows are on one scale.
+""", zh=r"""
+### 一批填充数据的梯度图示
+
+六个序列，长度分别为 10、8、7、5、3 和 2，用 id 0 填充到 T = 10，并且*每个*位置（包括填充位置）都收到一个随机梯度。左图：普通的梯度——高频 id 对应的行数值更大；填充行（加框）恰好为零，尽管有 25 个位置向它传回了梯度。右图：`scale_grad_by_freq=True` 时，每一行是其各项贡献的平均值，因此所有行都处在同一量级。
 """),
     code(r'''
 torch.manual_seed(3)
@@ -884,6 +1121,22 @@ Each consequence is shown running below:
    rescaled row were a plain value — the factor is not differentiated, so it is not a penalty.
 5. **The norm is the p-norm with `p = norm_type`**: 2 by default; 1, ∞ and others work too.
 6. **The `1e-7`** leaves the new norm slightly *below* `max_norm` — visibly so for tiny `max_norm`.
+""", zh=r"""
+---
+## 第 3 部分 · `embedding_renorm_`：`max_norm` 究竟做了什么（25 分）
+
+讲义对 `max_norm` 的说法是：*“这个参数用于设置输出和权重参数是否经过了正则化。”* 它的作用并非如此。`max_norm` 不是正则化：它既不往损失里加任何项，也不改变梯度的计算方式。它实际做的是：
+
+> **每次查表之前**，对于索引中出现的每个**不同的**行，如果它的 `norm_type` 范数超过 `max_norm`，就**在权重本身上原地**重新缩放：`row *= max_norm / (norm + 1e-7)`。然后在修改后的表上查表。
+
+下面的代码逐条运行，展示由此带来的各个后果：
+
+1. **原地修改参数。** 前向传播会顺带修改嵌入表，而且是永久性的（在 `torch.no_grad()` 下也一样）。任何与这个张量共享数据的东西都会看到这一修改——`from_pretrained` 就与你传入的张量共享存储。
+2. **只改查到的行。** 不在这批数据中的行保持原有的范数。
+3. **每个不同的行只处理一次**，无论它在这批数据中出现多少次。
+4. **在查表之前。** 输出中是缩放后的行；梯度流向它们时，就好像缩放后的行只是一个普通的值——缩放因子不参与求导，所以它不是惩罚项。
+5. **范数是 `p = norm_type` 的 p-范数**：默认为 2；1、∞ 等其他值也可以。
+6. **那个 `1e-7`** 使新的范数略*低于* `max_norm`——当 `max_norm` 很小时，这一点就很明显。
 """),
     code(r'''
 W0 = torch.tensor([[3.0, 4.0, 0.0],     # norm 5
@@ -910,6 +1163,8 @@ print("row 4 after its first lookup, under no_grad: norm", round(emb.weight[4].n
 The gradient sees the rescaled rows as constants: looking up row 0 (`[3, 4, 0]`, rescaled to
 `[0.6, 0.8, 0]`) twice and row 1 once, the gradient of `out.sum()` just counts the lookups — there is
 no trace of the factor 1/5 and no pull towards smaller norms. Then `norm_type`, and the `1e-7`.
+""", zh=r"""
+梯度把缩放后的行当作常量：查两次第 0 行（`[3, 4, 0]`，缩放为 `[0.6, 0.8, 0]`）、查一次第 1 行，`out.sum()` 的梯度只是在数查表的次数——既看不到因子 1/5 的痕迹，也没有把范数往小拉的作用。接下来演示 `norm_type` 和那个 `1e-7`。
 """),
     code(r'''
 emb = nn.Embedding.from_pretrained(torch.tensor([[3.0, 4.0, 0.0], [0.1, 0.0, 0.0], [1.0, 1.0, 1.0]]),
@@ -943,6 +1198,16 @@ PyTorch's convention for "in place".
   converted to float64; the factor `max_norm / (norm + 1e-7)` is computed in float64, rounded to the
   weight's dtype, and applied with one multiplication.
 - Write back with index assignment (`weight[rows] = ...`) and return `weight` itself. No Python loop over rows.
+""", zh=r"""
+### 你的任务
+
+实现 `embedding_renorm_(weight, indices, max_norm, norm_type=2.0)`。末尾的下划线是 PyTorch 表示“原地操作”的惯例。
+
+- 在 `torch.no_grad()` 下进行：这样自动求导不会记录任何东西，而且在其中修改一个需要梯度的叶子张量（比如参数）也是允许的。
+- 校验索引（`_check_indices`），然后每一行只取一次：对展平后的 id 用 `torch.unique`。
+- 范数：`torch.linalg.vector_norm(weight[rows], ord=norm_type, dim=1)`。只有 `norm > max_norm`（严格大于）的行才会改变。
+- 照 PyTorch 的做法来，才能与它逐位一致：范数在权重的 dtype 下计算，再转换为 float64；缩放因子 `max_norm / (norm + 1e-7)` 在 float64 下计算，舍入到权重的 dtype，再用一次乘法作用到行上。
+- 用索引赋值写回（`weight[rows] = ...`），并返回 `weight` 本身。不要对行写 Python 循环。
 """),
     solution("embedding_renorm", r'''
 import torch
@@ -1013,6 +1278,14 @@ The documentation of `nn.Embedding` warns:
 Here is its example, run without and with `.clone()`. The matrix product saves `weight` for its
 backward; the lookup then renormalises rows 1 and 2 of that very tensor; autograd notices (by the
 tensor's version counter) that a value it saved has changed, and refuses to compute a wrong gradient.
+""", zh=r"""
+### PyTorch 文档中提到的自动求导隐患
+
+`nn.Embedding` 的文档中有这样一条警告：
+
+> 当 `max_norm` 不为 `None` 时，`Embedding` 的 forward 方法会原地修改 `weight` 张量。由于梯度计算所需的张量不能被原地修改，因此当 `max_norm` 不为 `None` 时，如果在调用 `Embedding` 的 forward 方法之前对 `Embedding.weight` 做了可微运算，就需要先克隆 `Embedding.weight`。
+
+下面是文档中的例子，分别在不使用和使用 `.clone()` 的情况下运行。矩阵乘法为它的反向传播保存了 `weight`；随后查表又原地重新缩放了同一个张量的第 1、2 行；自动求导（通过张量的版本计数器）发现它保存的值被改动了，于是拒绝计算出一个错误的梯度。
 """),
     code(r'''
 n, d, m = 3, 5, 7
@@ -1037,6 +1310,10 @@ for clone in (False, True):
 
 A table of 40 rows with norms around 1.6, and one batch of 24 ids, with your `embedding_renorm_`:
 the looked-up rows (coloured) are pulled down to `max_norm` = 1; all the others keep their norm.
+""", zh=r"""
+### 重新缩放前后的行范数
+
+一张 40 行、范数在 1.6 左右的表，以及一批 24 个 id，使用你的 `embedding_renorm_`：被查到的行（彩色）被压到 `max_norm` = 1；其他行都保持原来的范数。
 """),
     code(r'''
 torch.manual_seed(5)
@@ -1084,6 +1361,24 @@ that loads into `nn.Embedding` and back.
 | `sparse=True` | raise `NotImplementedError` with a clear message: sparse gradients are out of scope |
 
 Here is the target, printed by PyTorch itself:
+""", zh=r"""
+---
+## 第 4 部分 · `class Embedding`：模块（25 分）
+
+在这三个函数之外，`nn.Embedding` 额外做的只是些簿记工作。你的 `Embedding` 必须能直接替换它：构造函数相同、属性相同、初始化相同、`repr` 相同，而且 `state_dict` 能加载进 `nn.Embedding`，反过来也一样。
+
+| 成员 | 行为 |
+|---|---|
+| `Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)` | 把每个参数保存为同名属性；`padding_idx` 要经过规范化和检查（用第 2 部分的辅助函数） |
+| `weight` | 一个 `(V, D)` 的 `nn.Parameter`，`requires_grad = not _freeze`。不传 `_weight` 时：用 `device=` 和 `dtype=` 创建一个空张量，然后调用 `reset_parameters()`。传入 `_weight` 时：它的形状必须是 `[V, D]`（否则抛出 `AssertionError("Shape of weight does not match num_embeddings and embedding_dim")`）；Parameter 与它共享存储，并且填充行*不*清零 |
+| `reset_parameters()` | `nn.init.normal_(weight)`，即 N(0, 1)，然后在 `torch.no_grad()` 下把填充行置零。在相同的 `torch.manual_seed` 之后，结果与 `nn.Embedding` 的相同 |
+| `forward(input)` | 如果设置了 `max_norm`：先 `input = input.contiguous()`，再 `embedding_renorm_(self.weight.detach(), input, max_norm, norm_type)`；然后调用下面的自动求导 Function |
+| `extra_repr()` | `"{V}, {D}"`，然后依次是 `, padding_idx=…`（如果设置了）、`, max_norm=…`（如果设置了）、`, norm_type=…`（仅当 `!= 2` 时）、`, scale_grad_by_freq=…`（如果为真）、`, sparse=True`（如果设置了） |
+| `from_pretrained(embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False)` | 一个类方法：`embeddings` 必须是二维的（否则抛出 `AssertionError("Embeddings parameter is expected to be 2-dimensional")`）；返回 `cls(V, D, _weight=embeddings, _freeze=freeze, ...)` |
+| `state_dict()` | 只有 `{"weight": ...}`——只要 `weight` 是一个名为 `weight` 的 Parameter，这就会自动满足 |
+| `sparse=True` | 抛出 `NotImplementedError`，并给出清楚的提示信息：稀疏梯度不在本作业范围内 |
+
+下面是目标效果，由 PyTorch 自己打印出来：
 """),
     code(r'''
 print(nn.Embedding(10, 3))
@@ -1121,6 +1416,26 @@ You call it as `_EmbeddingFunction.apply(indices, weight, padding_idx, scale_gra
 
 Implement `_EmbeddingFunction` and `class Embedding` as specified above, using your three functions
 (and no PyTorch embedding). Keep the method names and signatures.
+""", zh=r"""
+### 自动求导 Function
+
+`torch.autograd.Function` 让你可以为自动求导提供自己写的反向传播。它的 `forward(ctx, ...)` 计算输出——自动求导不会记录其中发生的操作——并把反向传播需要的东西保存在 `ctx` 上（张量用 `ctx.save_for_backward` 保存，普通值存为属性）。它的 `backward(ctx, grad_output)` 为 `forward` 的每个输入各返回一个梯度，不需要梯度的输入（索引、`padding_idx`、`scale_grad_by_freq`）返回 `None`：
+
+```python
+class _EmbeddingFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, indices, weight, padding_idx, scale_grad_by_freq):
+        ...   # 把 backward 需要的东西存到 ctx 上；返回 one_hot_lookup(indices, weight)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        ...   # 返回 None, embedding_backward(grad_output, ...), None, None
+```
+调用方式是 `_EmbeddingFunction.apply(indices, weight, padding_idx, scale_grad_by_freq)`。
+
+### 你的任务
+
+按上面的规格实现 `_EmbeddingFunction` 和 `class Embedding`，用你写的三个函数来实现（不要使用 PyTorch 的嵌入实现）。保持方法名和签名不变。
 """),
     solution("embedding_module", r'''
 import torch
@@ -1298,6 +1613,12 @@ filler vector stays at zero. `max_norm=2` rescales a character's vector to lengt
 looked up with a longer one. With the same seed, both models start from the same numbers; since a
 correct lookup and renorm match PyTorch's bit for bit, and the gradient matches up to rounding, the two
 loss curves should lie on top of each other.
+""", zh=r"""
+### 用你的 `Embedding` 训练一个字符级模型
+
+真正的考验：用同一个随机种子把同一个小模型训练两次——一次用你的 `Embedding`，一次用 `nn.Embedding`——然后比较结果。训练文本是莎士比亚的七首十四行诗（`data/sonnets.txt`）。模型根据前三个字符预测下一个字符（即 Bengio 等人 2003 年提出的 MLP，和 Karpathy 的 *makemore* 中一样）：把三个字符做嵌入（`(B, 3)` → `(B, 3, D)`），拼接起来（`(B, 3·D)`），经过一个 `tanh` 层，再经过一个线性层得到 `V` 个 logits。
+
+每一行都以三个填充 id 作为上下文开头，所以 `padding_idx=0` 在这里真正派上了用场：补位向量始终保持为零。`max_norm=2` 会在某个字符的向量被查到、且长度超过 2 时，把它缩放到长度 2。用同一个种子，两个模型从完全相同的数值出发；由于正确的查表和重新缩放与 PyTorch 逐位一致，梯度也只在舍入误差范围内有差别，两条损失曲线应该重合在一起。
 """),
     code(r'''
 text = Path("data/sonnets.txt").read_text(encoding="utf-8")
@@ -1379,6 +1700,16 @@ Three kinds of rows, each explained by a part of this notebook:
 
 Then the model writes a few lines. With three characters of context and 300 steps, it spells
 sonnet-like fragments, not sonnets.
+""", zh=r"""
+### 嵌入表发生了什么变化
+
+表中有三类行，每一类都可以用本 notebook 的某个部分来解释：
+
+- **填充行**恰好为零：`padding_idx` 让它的梯度始终为零（第 2 部分），所以 Adam 从未让它离开初始化时的零值；
+- **被查到的行**范数不超过 `max_norm` = 2（第 3 部分）：每次查表都会把超长的行缩放回来；
+- **行尾符 `\n`** 是预测目标，但从不出现在上下文中——每一行都从填充重新开始。所以它那一行从未被查到：既没有梯度，也没有被重新缩放，因为 `max_norm` 只作用于被查到的行。它仍然恰好是最初随机生成的那个向量，长度超过 `max_norm`。
+
+然后让模型写几行诗。只有三个字符的上下文、训练 300 步，它能拼出一些有十四行诗味道的片段，但还写不出十四行诗。
 """),
     code(r'''
 W_final = mine.emb.weight.detach()                      # (V, D)
@@ -1442,6 +1773,16 @@ print("\n".join(lines))
 Further: `nn.EmbeddingBag` (lookups summed or averaged per bag, without the `(B, T, D)` tensor),
 `sparse=True` gradients (only the touched rows, for huge vocabularies), and weight tying between the
 input embedding and the output layer.
+""", zh=r"""
+---
+## 你完成了什么
+
+- **查表就是独热向量乘法**——权重为有限值时结果精确，但计算量是 $O(N \cdot V \cdot D)$，还要生成一个 $N \times V$ 的张量，而且 inf/NaN 会在其中扩散。真正的嵌入层用索引实现；遇到超出 `[0, V)` 的 id 会报错，而不是回绕。
+- **反向传播把**每个 id 对应的输出梯度**累加**到它那一行。`padding_idx` 会*跳过*填充位置，因此那一行的梯度恰好为零（前向传播照样返回这一行）；`scale_grad_by_freq` 则除以每个 id 在整批数据中出现的次数。
+- **`max_norm` 在查表之前原地重新缩放**权重中被查到的行——这是前向传播的副作用，而不是正则化；如果权重在查表之前已经参与了别的可微运算，除非那里先克隆，否则会破坏自动求导。
+- **模块**只是围绕一个自动求导 Function 的簿记工作，用它训练模型的结果和用 `nn.Embedding` 完全一样。
+
+延伸阅读：`nn.EmbeddingBag`（对每个“袋”中查到的向量求和或取平均，无需生成 `(B, T, D)` 张量）、`sparse=True` 梯度（只包含被访问到的行，适用于超大词表），以及输入嵌入与输出层之间的权重共享（weight tying）。
 """),
 ]
 

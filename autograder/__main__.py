@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .i18n import LANGS
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
@@ -22,11 +24,13 @@ def main(argv=None) -> int:
     g.add_argument("--format", choices=["json", "text", "gradescope"], default="text")
     g.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
     g.add_argument("--no-isolation", action="store_true", help="skip rlimits/namespaces/Landlock (debugging only)")
+    g.add_argument("--lang", choices=LANGS, default="en", help="language of the messages (en, zh)")
     b = sub.add_parser("batch", help="grade a course's submitted/ folder")
     b.add_argument("course", nargs="?", default=".")
+    b.add_argument("--assignment", default="embedding", help="embedding (English) or embedding-zh (Chinese)")
     b.add_argument("--workers", type=int, default=None)
     b.add_argument("--force", action="store_true", help="regrade everything, even what finished before")
-    b.add_argument("--no-gradebook", action="store_true", help="grade only; do not run nbgrader autograde")
+    b.add_argument("--no-gradebook", action="store_true", help="grade only; do not write the gradebook or autograded/")
     r = sub.add_parser("report", help="class report from stored results")
     r.add_argument("course", nargs="?", default=".")
     sub.add_parser("demo")
@@ -52,7 +56,7 @@ def _grade(args) -> int:
             return 2
         devices = ["cuda"]
     with Grader(devices, isolate=not args.no_isolation) as grader:
-        result = grader.grade(args.path)
+        result = grader.grade(args.path, lang=args.lang)
     print(FORMATS[args.format](result))
     return 0
 
@@ -60,8 +64,9 @@ def _grade(args) -> int:
 def _batch(args) -> int:
     from . import batch, class_report
     results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force,
-                                record=not args.no_gradebook)
-    out = class_report.write(results, Path(args.course) / "autograder_results" / "report")
+                                record=not args.no_gradebook, assignment=args.assignment)
+    out = class_report.write(results, Path(args.course) / "autograder_results" / "report" /
+                             ("" if args.assignment == "embedding" else args.assignment))
     print(f"{len(results)} submissions graded; class report: {out['markdown']}")
     return 0
 

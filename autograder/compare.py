@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .i18n import _
+
 SMALL = 24  # tensors with at most this many elements are shown in full
 
 
@@ -27,9 +29,9 @@ def _fmt(x: torch.Tensor) -> str:
 
 def _describe(value) -> str:
     if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+        return _("cmp.a_tensor", shape=tuple(value.shape), dtype=value.dtype)
     if isinstance(value, Raised):
-        return f"an exception ({value})"
+        return _("cmp.an_exception", error=value)
     return repr(value)
 
 
@@ -64,27 +66,29 @@ def check_value(key: str, got, expected, policy: Policy = EXACT, ref64=None, cou
     what = f"`{key}`"
     if isinstance(expected, Raised):
         if not isinstance(got, Raised):
-            raise Mismatch(f"{what}: torch raises here ({expected.type}), but yours returned {_describe(got)}.")
+            raise Mismatch(_("cmp.torch_raises", what=what, error=expected.type, got=_describe(got)))
         return
     if isinstance(got, Raised):
-        raise Mismatch(f"{what}: yours raised {got} where torch returns {_describe(expected)}.")
+        raise Mismatch(_("cmp.yours_raised", what=what, got=got, expected=_describe(expected)))
     if not isinstance(expected, torch.Tensor):
         if got != expected:
-            raise Mismatch(f"{what}: expected {expected!r}, got {got!r}.")
+            raise Mismatch(_("cmp.value", what=what, expected=repr(expected), got=repr(got)))
         return
     if not isinstance(got, torch.Tensor):
-        raise Mismatch(f"{what}: expected {_describe(expected)}, got {_describe(got)}.")
+        raise Mismatch(_("cmp.value", what=what, expected=_describe(expected), got=_describe(got)))
     if got.shape != expected.shape:
-        raise Mismatch(f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}.")
+        raise Mismatch(_("cmp.shape", what=what, expected=tuple(expected.shape), got=tuple(got.shape)))
     if got.dtype != expected.dtype:
-        raise Mismatch(f"{what}: expected dtype {expected.dtype}, got {got.dtype}.")
+        raise Mismatch(_("cmp.dtype", what=what, expected=expected.dtype, got=got.dtype))
     if got.device.type != expected.device.type:
-        raise Mismatch(f"{what}: expected a tensor on {expected.device.type}, got one on {got.device.type}.")
+        raise Mismatch(_("cmp.device", what=what, expected=expected.device.type, got=got.device.type))
     _check_values(what, got, expected, policy, ref64, count_max)
 
 
 def _check_values(what, got, expected, policy, ref64, count_max):
     g, e = got.detach().cpu(), expected.detach().cpu()
+    if torch.equal(g, e):  # bit for bit (up to ±0) agrees with torch: passes every policy
+        return
     if g.is_floating_point():
         rtol, atol = policy.tolerances(e.dtype)
         g64, e64 = g.double(), e.double()
@@ -94,27 +98,27 @@ def _check_values(what, got, expected, policy, ref64, count_max):
             allowed = torch.maximum(2 * (e64 - r64).abs(),
                                     torch.full_like(r64, count_max * HALF_EPS[e.dtype] * max(scale, 1.0)))
             diff, target = (g64 - r64).abs(), r64
-            tol_text = "twice torch's own error against float64, or count·eps·max|g|"
+            tol_text = _("cmp.tol_half")
         else:
             allowed = atol + rtol * e64.abs()
             diff, target = (g64 - e64).abs(), e64
-            tol_text = "exact" if rtol == atol == 0 else f"atol {atol:g} + rtol {rtol:g}·|expected|"
+            tol_text = _("cmp.tol_exact") if rtol == atol == 0 else _("cmp.tol_close", atol=atol, rtol=rtol)
         both_nan = torch.isnan(g64) & torch.isnan(target)
         same_inf = torch.isinf(target) & (g64 == target)
         ok = both_nan | same_inf | (torch.isfinite(target) & (diff <= allowed))
     else:
         diff = (g.long() - e.long()).abs().double() if g.dtype != torch.bool else (g != e).double()
-        ok, tol_text, target = g == e, "exact", e
+        ok, tol_text, target = g == e, _("cmp.tol_exact"), e
     if bool(ok.all()):
         return
     bad = (~ok).nonzero()
     where = tuple(bad[0].tolist())
     d = torch.where(ok, torch.zeros_like(diff), torch.nan_to_num(diff, nan=float("inf")))
     worst = tuple(int(i) for i in torch.unravel_index(d.argmax(), d.shape)) if d.dim() else ()
-    msg = (f"{what}: values differ at {len(bad)} of {g.numel()} positions (tolerance: {tol_text}); "
-           f"first at index {list(where)}: got {_fmt(g[where])}, expected {_fmt(e[where])}")
+    msg = _("cmp.differ", what=what, bad=len(bad), total=g.numel(), tol=tol_text, where=list(where),
+            got=_fmt(g[where]), expected=_fmt(e[where]))
     if worst != where:
-        msg += f"; largest difference at {list(worst)}: got {_fmt(g[worst])}, expected {_fmt(e[worst])}"
+        msg += _("cmp.largest", where=list(worst), got=_fmt(g[worst]), expected=_fmt(e[worst]))
     if g.numel() <= SMALL:
-        msg += f".\n    got:      {_fmt(g)}\n    expected: {_fmt(e)}"
+        msg += _("cmp.listing", got=_fmt(g), expected=_fmt(e))
     raise Mismatch(msg + ("" if g.numel() <= SMALL else "."))

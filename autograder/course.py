@@ -14,7 +14,9 @@ from traitlets.config.loader import PyFileConfigLoader
 warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session handling; not ours to fix
 
 REPO = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "embedding"
+ASSIGNMENT = "embedding"          # the English edition; "embedding-zh" is the Chinese one
+ASSIGNMENTS = ("embedding", "embedding-zh")
+NOTEBOOK = "embedding.ipynb"      # the one notebook of either edition
 # nbgrader's gradebook runs the `alembic` script from PATH: make this environment's scripts found
 # even when it is used as .venv/bin/python without an activated venv.
 if str(Path(sys.executable).parent) not in os.environ.get("PATH", "").split(os.pathsep):
@@ -44,59 +46,59 @@ def _check(res: dict, what: str):
     return res
 
 
-def generate_and_release(cfg):
+def generate_and_release(cfg, assignment: str = ASSIGNMENT):
     a = api(cfg)
-    _check(a.generate_assignment(ASSIGNMENT, force=True), "generate_assignment")
-    _check(a.release_assignment(ASSIGNMENT), "release_assignment")
+    _check(a.generate_assignment(assignment, force=True), "generate_assignment")
+    _check(a.release_assignment(assignment), "release_assignment")
 
 
-def student_config(cfg, student: str, home: Path):
+def student_config(cfg, student: str, home: Path, assignment: str = ASSIGNMENT):
     scfg = copy.deepcopy(cfg)
     scfg.CourseDirectory.root = str(home)
     scfg.CourseDirectory.student_id = student
-    scfg.CourseDirectory.assignment_id = ASSIGNMENT
+    scfg.CourseDirectory.assignment_id = assignment
     scfg.Exchange.assignment_dir = str(home)
     return scfg
 
 
-def fetch(cfg, student: str, home: Path) -> Path:
+def fetch(cfg, student: str, home: Path, assignment: str = ASSIGNMENT) -> Path:
     """`nbgrader fetch_assignment embedding`, run by `student` in `home`; returns the notebook folder."""
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment
     home.mkdir(parents=True, exist_ok=True)
-    scfg = student_config(cfg, student, home)
+    scfg = student_config(cfg, student, home, assignment)
     cd = CourseDirectory(config=scfg)
     ExchangeFetchAssignment(coursedir=cd, authenticator=Authenticator(config=scfg), config=scfg).start()
-    return home / ASSIGNMENT
+    return home / assignment
 
 
-def submit(cfg, student: str, home: Path):
+def submit(cfg, student: str, home: Path, assignment: str = ASSIGNMENT):
     """`nbgrader submit embedding`, run by `student` in `home`."""
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeSubmit
-    scfg = student_config(cfg, student, home)
+    scfg = student_config(cfg, student, home, assignment)
     cd = CourseDirectory(config=scfg)
     ExchangeSubmit(coursedir=cd, authenticator=Authenticator(config=scfg), config=scfg).start()
 
 
-def collect(cfg):
-    _check(api(cfg).collect(ASSIGNMENT), "collect")
+def collect(cfg, assignment: str = ASSIGNMENT):
+    _check(api(cfg).collect(assignment), "collect")
 
 
-def submitted_students(cfg) -> list[str]:
+def submitted_students(cfg, assignment: str = ASSIGNMENT) -> list[str]:
     root = Path(cfg.CourseDirectory.root) / "submitted"
-    return sorted(p.name for p in root.iterdir() if (p / ASSIGNMENT).is_dir()) if root.is_dir() else []
+    return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
 
 
-def autograde(cfg, student: str, force: bool = True) -> dict:
+def autograde(cfg, student: str, force: bool = True, assignment: str = ASSIGNMENT) -> dict:
     """One student's autograde (its own gradebook transactions); never raises for that student."""
-    return api(cfg).autograde(ASSIGNMENT, student, force=force)
+    return api(cfg).autograde(assignment, student, force=force)
 
 
-def generate_feedback(cfg, student: str | None = None):
-    _check(api(cfg).generate_feedback(ASSIGNMENT, student), "generate_feedback")
+def generate_feedback(cfg, student: str | None = None, assignment: str = ASSIGNMENT):
+    _check(api(cfg).generate_feedback(assignment, student), "generate_feedback")
 
 
 def export_csv(cfg, dest: Path) -> Path:
@@ -109,12 +111,12 @@ def export_csv(cfg, dest: Path) -> Path:
     return dest
 
 
-def part_scores(cfg) -> dict[str, dict[str, float]]:
+def part_scores(cfg, assignment: str = ASSIGNMENT) -> dict[str, dict[str, float]]:
     """student -> {grade cell (part id) -> score} from the gradebook, as formgrader shows them."""
     from nbgrader.api import Gradebook
     out: dict[str, dict[str, float]] = {}
     with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:
-        for sub in gb.assignment_submissions(ASSIGNMENT):
+        for sub in gb.assignment_submissions(assignment):
             for nb in sub.notebooks:
                 for grade in nb.grades:
                     out.setdefault(sub.student_id, {})[grade.name] = grade.score
@@ -126,24 +128,26 @@ def _db_url(cfg) -> str:
     return CourseDirectory(config=cfg).db_url
 
 
-def copy_source(course_root: Path):
-    """A scratch course: the repository's nbgrader source of the assignment, nothing else."""
-    dest = course_root / "source" / ASSIGNMENT
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(REPO / "source" / ASSIGNMENT, dest)
+def copy_source(course_root: Path, assignments=(ASSIGNMENT,)):
+    """A scratch course: the repository's nbgrader source of the assignments, nothing else."""
+    for assignment in assignments:
+        dest = course_root / "source" / assignment
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(REPO / "source" / assignment, dest)
 
 
-def record_scores(cfg, student: str, scores: dict[str, float]) -> None:
-    """Write part scores straight into the gradebook, for a submission nbgrader itself cannot read
-    (a notebook that is not JSON): the student gets the grader's zeros, not a missing row."""
+def gradebook_state(cfg, assignment: str = ASSIGNMENT) -> dict:
+    """Everything autograde writes for each student, as plain data (to compare two ways of grading)."""
     from nbgrader.api import Gradebook
+    out = {}
     with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:
-        gb.update_or_create_student(student)
-        sub = gb.update_or_create_submission(ASSIGNMENT, student)
-        for nb in sub.notebooks:
-            for grade in nb.grades:
-                if grade.name in scores:
-                    grade.auto_score = scores[grade.name]
-                    grade.needs_manual_grade = False
-        gb.db.commit()
+        for sub in gb.assignment_submissions(assignment):
+            state = out.setdefault(sub.student_id, {"timestamp": str(sub.timestamp)})
+            for nb in sub.notebooks:
+                state["late_penalty"] = nb.late_submission_penalty
+                for g in nb.grades:
+                    state[g.name] = (g.auto_score, g.manual_score, g.needs_manual_grade)
+                for c in nb.comments:
+                    state[c.name] = c.auto_comment
+    return out

@@ -56,8 +56,8 @@ def work(notebook: Path, student: str, answers: dict[str, str]) -> None:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         gid = meta.get("grade_id", "")
         if meta.get("solution") and gid in answers:
-            cell.source = answers[gid] + {"bob": TYPICAL_MISTAKES, "mallory": {"one_hot_lookup_code": CHEAT}}.get(
-                student, {}).get(gid, "")
+            cell.source = answers[gid] + {"bob": TYPICAL_MISTAKES, "wei": TYPICAL_MISTAKES,
+                                          "mallory": {"one_hot_lookup_code": CHEAT}}.get(student, {}).get(gid, "")
         if student == "erin" and meta.get("locked") and gid in {p.id for p in PARTS}:
             meta["locked"] = False          # flipped metadata: stock nbgrader fails the whole student
             meta["points"] = 100
@@ -65,7 +65,9 @@ def work(notebook: Path, student: str, answers: dict[str, str]) -> None:
 
 
 STUDENTS = {"alice": "everything right", "bob": "typical mistakes", "mallory": "cheats (patches torch, "
-            "writes a gradebook)", "dave": "broken notebook (not JSON)", "erin": "right, but flipped cell metadata"}
+            "writes a gradebook)", "dave": "broken notebook (not JSON)", "erin": "right, but flipped cell metadata",
+            "wei": "the Chinese edition (embedding-zh), bob's mistakes"}
+EDITION = {"wei": "embedding-zh"}   # every other student takes the English edition
 
 
 def run(root: Path = DEMO, quiet: bool = False) -> dict:
@@ -73,30 +75,33 @@ def run(root: Path = DEMO, quiet: bool = False) -> dict:
         shutil.rmtree(root)
     course_root, exchange = root / "course", root / "exchange"
     course_root.mkdir(parents=True)
-    course.copy_source(course_root)
+    course.copy_source(course_root, course.ASSIGNMENTS)
     cfg = course.load_config(course_root, exchange)
     say = (lambda *a: None) if quiet else print
-    say(f"instructor: nbgrader generate_assignment + release_assignment  (course: {course_root})")
-    course.generate_and_release(cfg)
-    answers = solutions_by_cell()
+    say(f"instructor: nbgrader generate_assignment + release_assignment, both editions  (course: {course_root})")
+    for assignment in course.ASSIGNMENTS:
+        course.generate_and_release(cfg, assignment)
+    answers = solutions_by_cell()   # the code cells and grade ids are the same in both editions
     for student, what in STUDENTS.items():
-        home = root / "students" / student
-        folder = course.fetch(cfg, student, home)
-        work(folder / f"{course.ASSIGNMENT}.ipynb", student, answers)
-        course.submit(cfg, student, home)
-        say(f"student {student}: fetch_assignment, work ({what}), submit")
+        home, assignment = root / "students" / student, EDITION.get(student, course.ASSIGNMENT)
+        folder = course.fetch(cfg, student, home, assignment)
+        work(folder / course.NOTEBOOK, student, answers)
+        course.submit(cfg, student, home, assignment)
+        say(f"student {student}: fetch_assignment {assignment}, work ({what}), submit")
     say("instructor: nbgrader collect; autograde (isolated batch grader); generate_feedback; export")
-    course.collect(cfg)
-    results = batch.grade_class(course_root, quiet=quiet)
-    for student in course.submitted_students(cfg):
-        if (course_root / "autograded" / student / course.ASSIGNMENT).is_dir():
-            course.generate_feedback(cfg, student)
+    results, scores = {}, {}
+    for assignment in course.ASSIGNMENTS:
+        course.collect(cfg, assignment)
+        results.update(batch.grade_class(course_root, quiet=quiet, assignment=assignment))
+        for student in course.submitted_students(cfg, assignment):
+            if (course_root / "autograded" / student / assignment).is_dir():
+                course.generate_feedback(cfg, student, assignment)
+        scores.update(course.part_scores(cfg, assignment))
     csv = course.export_csv(cfg, root / "grades.csv")
     report = class_report.write(results, root / "report")
-    scores = course.part_scores(cfg)
     if not quiet:
         _table(scores, results)
-        print(f"feedback: {course_root / 'feedback'}/<student>/{course.ASSIGNMENT}/{course.ASSIGNMENT}.html")
+        print(f"feedback: {course_root / 'feedback'}/<student>/<assignment>/{course.NOTEBOOK[:-6]}.html")
         print(f"grades:   {csv}\nreport:   {report['markdown']}")
     (root / "summary.json").write_text(json.dumps({"gradebook": scores,
                                                    "results": {s: r.to_json() for s, r in results.items()}}))

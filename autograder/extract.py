@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import _
+
 MAX_SOURCE = 2 << 20  # bytes of code kept from one submission
 KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
         ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
@@ -35,7 +37,7 @@ def extract(path) -> Submission:
     if path.is_dir():
         notebooks = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
         if not notebooks:
-            raise ExtractError(f"the folder {path.name}/ holds no notebook (.ipynb)")
+            raise ExtractError(_("extract.no_notebook_in_folder", name=path.name))
         sub = Submission()
         for nb in notebooks:
             part = _from_notebook(nb)
@@ -43,24 +45,24 @@ def extract(path) -> Submission:
             sub.notes += part.notes
         return _scan(sub)
     if not path.exists():
-        raise ExtractError(f"{path} does not exist")
+        raise ExtractError(_("extract.missing", path=path))
     if path.suffix == ".ipynb":
         return _scan(_from_notebook(path))
     if path.suffix == ".py":
         sub = Submission()
         _add(sub, path.name, _read_text(path), keep=KEEP)
         return _scan(sub)
-    raise ExtractError(f"{path.name}: expected a notebook (.ipynb), a folder of notebooks or a .py file")
+    raise ExtractError(_("extract.wrong_kind", name=path.name))
 
 
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
     if len(data) > 8 * MAX_SOURCE:
-        raise ExtractError(f"{path.name} is {len(data) >> 20} MB: too large to be a submission")
+        raise ExtractError(_("extract.too_large", name=path.name, mb=len(data) >> 20))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ExtractError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ExtractError(_("extract.not_utf8", name=path.name, reason=exc.reason, start=exc.start)) from None
 
 
 def from_notebook_node(nb, name: str = "notebook") -> Submission:
@@ -72,19 +74,19 @@ def _from_notebook(path: Path) -> Submission:
     import nbformat
     text = _read_text(path)
     if not text.strip():
-        raise ExtractError(f"{path.name} is empty")
+        raise ExtractError(_("extract.empty", name=path.name))
     try:
         nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
     except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
-        raise ExtractError(f"{path.name} is not a valid notebook (not JSON: {exc})") from None
+        raise ExtractError(_("extract.not_json", name=path.name, error=exc)) from None
     except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for malformed files
-        raise ExtractError(f"{path.name} is not a notebook nbformat can read ({type(exc).__name__}: {exc})") from None
+        raise ExtractError(_("extract.unreadable", name=path.name, error=f"{type(exc).__name__}: {exc}")) from None
     return _from_nb(nb, path.stem, path.name)
 
 
 def _from_nb(nb, stem: str, filename: str = "") -> Submission:
     if nb.get("nbformat") != 4:
-        raise ExtractError(f"{filename or stem} is nbformat {nb.get('nbformat')}; expected nbformat 4")
+        raise ExtractError(_("extract.nbformat", name=filename or stem, version=nb.get("nbformat")))
     sub = Submission()
     for i, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
@@ -104,8 +106,8 @@ def _add(sub: Submission, label: str, source: str, keep) -> None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        sub.notes.append(f"{label}: not valid Python{where}: {getattr(exc, 'msg', exc)}; it was skipped")
+        where = _("extract.syntax_line", line=exc.lineno) if getattr(exc, "lineno", None) else ""
+        sub.notes.append(_("extract.syntax", label=label, where=where, error=getattr(exc, "msg", exc)))
         return
     body = [node for node in tree.body if isinstance(node, keep)]
     if not body:
@@ -116,7 +118,7 @@ def _add(sub: Submission, label: str, source: str, keep) -> None:
         kept[first - 1:node.end_lineno] = lines[first - 1:node.end_lineno]
     code = "\n".join(kept)
     if sum(len(s) for _, s in sub.chunks) + len(code) > MAX_SOURCE:
-        sub.notes.append(f"{label}: skipped, the submission's code exceeds {MAX_SOURCE >> 20} MB")
+        sub.notes.append(_("extract.code_too_large", label=label, mb=MAX_SOURCE >> 20))
         return
     sub.chunks.append([label, code])
 

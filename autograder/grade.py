@@ -15,6 +15,8 @@ import torch
 from .case import HALVES, Case, cases
 from .compare import EXACT, Mismatch, Raised, check_value
 from .extract import ExtractError, Submission, extract
+from .i18n import _, question, use
+from .i18n import lang as current_lang
 from .parts import BY_ID, MAX_SCORE, PARTS
 from .reference import TORCH
 from .sandbox import Limits, Sandbox
@@ -49,19 +51,20 @@ class Result:
     notes: list = field(default_factory=list)   # what the grader wants the student to know overall
     devices: list = field(default_factory=list)
     confinement: list = field(default_factory=list)
+    lang: str = "en"          # the language of every message in it
 
     def to_json(self) -> dict:
         return {"score": round(self.score, 4), "max_score": self.max_score,
                 "parts": {pid: {"score": round(p.score, 4), "max_score": p.max_score,
                                 "tests": [asdict(t) for t in p.tests]} for pid, p in self.parts.items()},
-                "notes": self.notes, "devices": self.devices, "confinement": self.confinement}
+                "notes": self.notes, "devices": self.devices, "confinement": self.confinement, "lang": self.lang}
 
     @classmethod
     def from_json(cls, data: dict) -> "Result":
         parts = {pid: PartResult(p["score"], p["max_score"], [TestResult(**t) for t in p["tests"]])
                  for pid, p in data["parts"].items()}
         return cls(data["score"], data["max_score"], parts, data.get("notes", []), data.get("devices", []),
-                   data.get("confinement", []))
+                   data.get("confinement", []), data.get("lang", "en"))
 
 
 def fingerprint(devices) -> str:
@@ -87,10 +90,12 @@ def present_devices() -> list:
 class Grader:
     """A warm grader: torch imported once, a sandbox zygote, torch's references computed once."""
 
-    def __init__(self, devices=None, limits: Limits = Limits(), isolate: bool = True):
+    def __init__(self, devices=None, limits: Limits = Limits(), isolate: bool = True, runner=None):
+        """runner: anything with Sandbox's run(job) -> Outcome; the benchmark passes an in-process
+        one to measure what isolation costs. Never grade untrusted code without the Sandbox."""
         torch.set_num_threads(1)  # before the first op: forking after a multi-threaded op hangs children
         self.devices = list(devices or present_devices())
-        self.sandbox = Sandbox(limits, isolate)   # forked now, before any reference exists
+        self.sandbox = runner or Sandbox(limits, isolate)   # forked now, before any reference exists
         self._refs: dict[str, tuple] = {}
         self.fingerprint = fingerprint(self.devices)
         self._ref_lock = threading.Lock()
@@ -115,45 +120,65 @@ class Grader:
             return self._refs[c.key]
 
     # -- one submission
-    def grade(self, submission) -> Result:
-        """Grade a path (notebook, folder, .py) or an already extracted Submission."""
+    def grade(self, submission, lang: str | None = None) -> Result:
+        """Grade a path (notebook, folder, .py) or an already extracted Submission; messages in
+        `lang` (i18n.LANGS; default: the current context's, English unless set)."""
+        if lang is not None:
+            with use(lang):
+                return self.grade(submission)
         try:
             sub = submission if isinstance(submission, Submission) else extract(submission)
         except ExtractError as exc:
             return _all_zero(str(exc), self.devices)
         notes = list(sub.notes)
-        jobs = {p.id: self.sandbox.submit({"part": p.id, "code": sub.chunks, "devices": self.devices})
-                for p in PARTS}
-        parts, confinement = {}, []
-        self.last_sandbox_cpu = 0.0
+        runs, confinement = self.run_parts(sub), []
+        parts = {}
         for p in PARTS:
-            outcome = jobs[p.id].result()
-            self.last_sandbox_cpu += outcome.cpu
-            confinement = outcome.confinement or confinement
-            parts[p.id], part_notes = self._score_part(p.id, outcome, sub.static_hits)
+            outcome, meta, tensors = runs[p.id]
+            confinement = (meta or {}).get("confinement") or outcome.confinement or confinement
+            parts[p.id], part_notes = self._score_part(p.id, outcome, meta, tensors, sub.static_hits)
             notes += [n for n in part_notes if n not in notes]
         score = sum(r.score for r in parts.values())
-        return Result(score, MAX_SCORE, parts, notes, self.devices, confinement)
+        return Result(score, MAX_SCORE, parts, notes, self.devices, confinement, current_lang())
 
-    def _score_part(self, pid: str, outcome, static_hits) -> tuple[PartResult, list]:
+    def run_parts(self, sub: Submission) -> dict:
+        """Run every part in one sandboxed job; if the job dies in part k, part k gets that outcome
+        and the parts after it run again in a fresh job. -> {part: (outcome, meta, tensors)}."""
+        todo, runs = [p.id for p in PARTS], {}
+        self.last_sandbox_cpu = 0.0
+        while todo:
+            outcome = self.sandbox.run({"parts": todo, "code": sub.chunks, "devices": self.devices})
+            self.last_sandbox_cpu += outcome.cpu
+            decoded = _decode(outcome)
+            for pid in todo:
+                if pid in decoded:
+                    runs[pid] = (outcome, *decoded[pid])
+            rest = [pid for pid in todo if pid not in decoded]
+            if rest:  # the first part without results is the one the job died in
+                if outcome.status == "ok":
+                    outcome.status, outcome.detail = "error", outcome.detail or "run.incomplete"
+                runs[rest[0]] = (outcome, None, {})
+            todo = rest[1:]
+        return runs
+
+    def _score_part(self, pid: str, outcome, meta, tensors, static_hits) -> tuple[PartResult, list]:
         part = BY_ID[pid]
         my_cases = cases(pid, tuple(self.devices))
         names = list(dict.fromkeys(c.name for c in my_cases))
         points = {c.name: c.points for c in my_cases}
         total = sum(points.values())
-        meta, tensors = _decode(outcome)
         notes = []
         if meta is None:
-            why = f"Your code for {pid} could not be graded: {outcome.detail or 'no result came back'}."
+            why = _("run.not_graded", part=pid, detail=_(outcome.detail or "run.no_result", **outcome.detail_args))
             if outcome.output.strip():
-                why += f" Its last output was:\n{outcome.output.strip()[-600:]}"
+                why += _("run.last_output", output=outcome.output.strip()[-600:])
             return _zero(part, names, why, my_cases), []
         for e in meta["errors"]:
-            notes.append(f"{e['where']}" + (f", line {e['line']}" if e["line"] else "") + f" raised {e['error']}")
+            notes.append(_("run.cell_raised", where=e["where"], error=e["error"],
+                           line=_("run.cell_line", line=e["line"]) if e["line"] else ""))
         missing = [n for n in part.uses if n not in meta["defined"]]
         if missing:
-            why = f"`{'`, `'.join(missing)}` is not defined" + (
-                " (a cell that should define it raised an error: see the notes)" if meta["errors"] else "") + "."
+            why = _("run.not_defined_error" if meta["errors"] else "run.not_defined", names="`, `".join(missing))
             return _zero(part, names, why, my_cases), notes
         # per case: compare with torch's observation
         verdicts: dict[str, list] = {n: [] for n in names}
@@ -177,18 +202,16 @@ class Grader:
             passed = sum(ok for _, ok, _ in vs)
             first_bad = next(((c, m) for c, ok, m in vs if not ok), None)
             message = "" if first_bad is None else f"[{first_bad[0].id}] {first_bad[1]}"
-            q = next(c.question for c in my_cases if c.name == n)
+            q = question(pid, n, next(c.question for c in my_cases if c.name == n))
             tests.append(TestResult(n, bool(vs) and passed == len(vs), message, q,
                                     points[n] * passed / len(vs) if vs else 0.0, points[n]))
         rule = _rule_breaks(pid, ops_used, one_hot_problems, static_hits, part.uses)
         if rule:
-            tests.append(TestResult("uses_its_own_code", False, rule, "Does the code compute the result itself, "
-                                    "without torch's own embedding ops?", 0.0, 0.0))
+            tests.append(TestResult("uses_its_own_code", False, rule, _("q.uses_its_own_code"), 0.0, 0.0))
             for t in tests:
                 t.score = 0.0
         else:
-            tests.append(TestResult("uses_its_own_code", True, "", "Does the code compute the result itself, "
-                                    "without torch's own embedding ops?", 0.0, 0.0))
+            tests.append(TestResult("uses_its_own_code", True, "", _("q.uses_its_own_code"), 0.0, 0.0))
         score = part.points * sum(t.score for t in tests) / total if total else 0.0
         return PartResult(score, part.points, tests), notes
 
@@ -199,16 +222,16 @@ class Grader:
         if isinstance(ref, Raised):
             if "raised" in entry:
                 return True, ""
-            return False, f"torch raises {ref.type} here ({ref.message[:120]}), but yours did not raise."
+            return False, _("judge.not_raised", error=ref.type, message=ref.message[:120])
         if "raised" in entry:
             r = entry["raised"]
-            return False, f"yours raised {r['type']}: {r['message'][:300]}"
+            return False, _("judge.raised", error=r["type"], message=r["message"][:300])
         got = {k: _value(v, tensors) for k, v in entry["obs"].items()}
         count_max = ref.get("count_max", 1) if isinstance(ref.get("count_max", 1), int) else 1
         try:
             for key, expected in ref.items():
                 if key not in got:
-                    raise Mismatch(f"`{key}` is missing from what your code produced.")
+                    raise Mismatch(_("judge.missing_key", key=key))
                 policy = c.compare.get(key) or c.compare.get(key.split(" ", 1)[0]) or c.compare.get("*", EXACT)
                 check_value(key, got[key], expected, policy, (ref64 or {}).get(key), count_max)
         except Mismatch as exc:
@@ -218,14 +241,12 @@ class Grader:
 
 def _rule_breaks(pid, ops_used, one_hot_problems, static_hits, uses) -> str:
     if ops_used:
-        return (f"It calls torch's own embedding ops ({', '.join(sorted(ops_used))}); this part must compute "
-                f"the result itself, so it scores zero.")
+        return _("rule.ops", ops=", ".join(sorted(ops_used)))
     statics = [h for name in uses for h in static_hits.get(name, [])]
     if statics:
-        return f"Its code names torch's own embedding ops ({'; '.join(statics[:3])}); this part scores zero."
+        return _("rule.static", hits="; ".join(statics[:3]))
     if one_hot_problems:
-        return ("The lookup must be a one-hot product (one_hot(indices) @ weight): yours indexes the table "
-                f"or multiplies nothing of size N×V (in {one_hot_problems[0]}), so it scores zero.")
+        return _("rule.one_hot", case=one_hot_problems[0])
     return ""
 
 
@@ -259,20 +280,30 @@ def _ref64(c: Case):
     return ref if isinstance(ref, dict) else None
 
 
-def _decode(outcome):
-    if outcome.status != "ok" or not outcome.blob:
-        return None, {}
-    try:
-        from safetensors.torch import load
-        n = int.from_bytes(outcome.blob[:8], "little")
-        header = json.loads(outcome.blob[8:8 + n])
-        meta = json.loads(header.get("__metadata__", {}).get("kit", "null"))
-        tensors = load(outcome.blob)
-        assert isinstance(meta, dict) and {"defined", "errors", "results"} <= meta.keys()
-    except Exception as exc:  # noqa: BLE001 - anything malformed from the sandbox is a failed run
-        outcome.detail = f"its results were malformed ({type(exc).__name__})"
-        return None, {}
-    return meta, tensors
+def _decode(outcome) -> dict:
+    """The job's blobs (8-byte length, safetensors bytes; one per finished part) -> {part: (meta, tensors)}.
+    Reading stops at the first malformed blob: the parts from there on count as not run."""
+    from safetensors.torch import load
+    found, blob, pos = {}, outcome.blob, 0
+    while pos + 8 <= len(blob):
+        size = int.from_bytes(blob[pos:pos + 8], "little")
+        one = blob[pos + 8:pos + 8 + size]
+        try:
+            if len(one) != size:
+                raise ValueError("truncated")
+            n = int.from_bytes(one[:8], "little")
+            header = json.loads(one[8:8 + n])
+            meta = json.loads(header.get("__metadata__", {}).get("kit", "null"))
+            tensors = load(one)
+            assert isinstance(meta, dict) and {"part", "defined", "errors", "results"} <= meta.keys()
+            assert meta["part"] in BY_ID and meta["part"] not in found
+        except Exception as exc:  # noqa: BLE001 - anything malformed from the sandbox is a failed run
+            if outcome.status == "ok":
+                outcome.status, outcome.detail, outcome.detail_args = "error", "run.malformed", {"error": type(exc).__name__}
+            break
+        found[meta["part"]] = (meta, tensors)
+        pos += 8 + size
+    return found
 
 
 def _value(v: dict, tensors: dict):
@@ -284,16 +315,17 @@ def _value(v: dict, tensors: dict):
         return v.get("value")
     if kind == "list":
         return [_value(x, tensors) for x in v.get("items", [])]
-    return f"<{v.get('what', 'something unexpected') if isinstance(v, dict) else v}>"
+    return _("cmp.something", what=v.get("what", "?") if isinstance(v, dict) else v)
 
 
 def _zero(part, names, why, my_cases) -> PartResult:
-    q = {c.name: (c.question, c.points) for c in my_cases}
-    tests = [TestResult(n, False, why if i == 0 else "(as above)", q[n][0], 0.0, q[n][1]) for i, n in enumerate(names)]
+    q = {c.name: (question(part.id, c.name, c.question), c.points) for c in my_cases}
+    tests = [TestResult(n, False, why if i == 0 else _("report.as_above"), q[n][0], 0.0, q[n][1])
+             for i, n in enumerate(names)]
     return PartResult(0.0, part.points, tests)
 
 
 def _all_zero(why: str, devices) -> Result:
-    parts = {p.id: PartResult(0.0, p.points, [TestResult("submission_readable", False, why, "Can the submission "
-                                                          "be read?", 0.0, 0.0)]) for p in PARTS}
-    return Result(0.0, MAX_SCORE, parts, [why], list(devices))
+    parts = {p.id: PartResult(0.0, p.points, [TestResult("submission_readable", False, why,
+                                                         _("q.submission_readable"), 0.0, 0.0)]) for p in PARTS}
+    return Result(0.0, MAX_SCORE, parts, [why], list(devices), lang=current_lang())

@@ -19,6 +19,8 @@ from traitlets import Unicode
 
 from .grade import Grader, Result, present_devices, submission_key
 from .extract import ExtractError, from_notebook_node
+from .i18n import ASSIGNMENT_LANG, use
+from .i18n import lang as current_lang
 from .parts import BY_ID
 from .report import part_feedback
 
@@ -43,14 +45,15 @@ def result_path(results_dir, assignment: str, student: str) -> Path:
     return Path(results_dir) / assignment / f"{student}.json"
 
 
-def load_cached(path: Path, key: str, fingerprint: str):
-    """A result the batch grader stored for exactly this code and these graders, else None."""
+def load_cached(path: Path, key: str, fingerprint: str, lang: str = "en"):
+    """A result the batch grader stored for exactly this code, these graders and language, else None."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
     if data.get("submission_key") == key and data.get("grader") == fingerprint:
-        return Result.from_json(data["result"])
+        result = Result.from_json(data["result"])
+        return result if result.lang == lang else None
     return None
 
 
@@ -71,19 +74,8 @@ class IsolatedGrade(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        grader = shared_grader()
-        try:
-            sub = from_notebook_node(nb, info["notebook"])
-        except ExtractError as exc:
-            from .grade import _all_zero
-            result, sub = _all_zero(str(exc), grader.devices), None
-        if sub is not None:
-            key = submission_key(sub)
-            path = result_path(self.results_dir, info["assignment"], info["student"])
-            result = load_cached(path, key, grader.fingerprint)
-            if result is None:
-                result = grader.grade(sub)
-                store(path, key, grader.fingerprint, result, info["student"])
+        with use(ASSIGNMENT_LANG.get(info["assignment"], "en")):
+            result = self._result(nb, info)
         resources.setdefault("kit", {})["result"] = result
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -93,6 +85,21 @@ class IsolatedGrade(NbGraderPreprocessor):
                                 new_output("execute_result", data={"text/plain": repr(round(part.score, 4))},
                                            execution_count=None)]
         return nb, resources
+
+    def _result(self, nb, info) -> Result:
+        grader = shared_grader()
+        try:
+            sub = from_notebook_node(nb, info["notebook"])
+        except ExtractError as exc:
+            from .grade import _all_zero
+            return _all_zero(str(exc), grader.devices)
+        key = submission_key(sub)
+        path = result_path(self.results_dir, info["assignment"], info["student"])
+        result = load_cached(path, key, grader.fingerprint, current_lang())
+        if result is None:
+            result = grader.grade(sub)
+            store(path, key, grader.fingerprint, result, info["student"])
+        return result
 
 
 class TolerantOverwriteCells(OverwriteCells):

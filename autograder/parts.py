@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Part:
-    id: str
-    title: str
+    id: str                   # its title, per language, is i18n's "part.<id>"
     points: float
     defines: tuple[str, ...]  # names the student's code must define for this part
     uses: tuple[str, ...]     # every name the part's checks call (a missing one costs this part)
@@ -20,13 +19,13 @@ class Part:
 
 
 PARTS = (
-    Part("one_hot_lookup", "Lookup as a one-hot product", 25.0,
+    Part("one_hot_lookup", 25.0,
          ("one_hot_lookup",), ("one_hot_lookup",)),
-    Part("embedding_backward", "Backward with padding_idx and scale_grad_by_freq", 25.0,
+    Part("embedding_backward", 25.0,
          ("embedding_backward",), ("embedding_backward",)),
-    Part("embedding_renorm", "max_norm: in-place renormalisation", 25.0,
+    Part("embedding_renorm", 25.0,
          ("embedding_renorm_",), ("embedding_renorm_",)),
-    Part("embedding_module", "The Embedding module", 25.0,
+    Part("embedding_module", 25.0,
          ("Embedding",), ("Embedding",)),
 )
 BY_ID = {p.id: p for p in PARTS}

@@ -3,7 +3,7 @@ This module is the only one that writes them."""
 import json
 
 from .grade import Result
-from .parts import BY_ID
+from .i18n import _, use
 
 
 def to_json(result: Result) -> str:
@@ -11,18 +11,19 @@ def to_json(result: Result) -> str:
 
 
 def to_text(result: Result, name: str = "") -> str:
-    lines = [f"{name + ': ' if name else ''}{result.score:.2f} / {result.max_score:.0f}"]
-    for pid, part in result.parts.items():
-        lines.append(f"\n{pid} — {BY_ID[pid].title}: {part.score:.2f} / {part.max_score:.0f}")
-        lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
-    if result.notes:
-        lines.append("\nNotes:")
-        lines += [f"  - {n}" for n in result.notes]
-    return "\n".join(lines)
+    with use(result.lang):
+        lines = [f"{name + ': ' if name else ''}{result.score:.2f} / {result.max_score:.0f}"]
+        for pid, part in result.parts.items():
+            lines.append(f"\n{pid} — {_('part.' + pid)}: {part.score:.2f} / {part.max_score:.0f}")
+            lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
+        if result.notes:
+            lines.append("\n" + _("report.notes"))
+            lines += [f"  - {n}" for n in result.notes]
+        return "\n".join(lines)
 
 
 def part_line(t) -> str:
-    mark = "PASS" if t.passed else "FAIL"
+    mark = _("report.pass") if t.passed else _("report.fail")
     head = f"  [{mark}] {t.question.splitlines()[0] if t.question else t.name}"
     if not t.passed and t.message:
         head += "\n         " + t.message.replace("\n", "\n         ")
@@ -32,10 +33,11 @@ def part_line(t) -> str:
 def part_feedback(result: Result, pid: str) -> str:
     """What a student sees under the part's graded cell in nbgrader's feedback."""
     part = result.parts[pid]
-    lines = [f"{pid}: {part.score:.2f} / {part.max_score:.0f} points"]
-    lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
-    lines += [f"  note: {n}" for n in result.notes]
-    return "\n".join(lines) + "\n"
+    with use(result.lang):
+        lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score)]
+        lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
+        lines += ["  " + _("report.note", note=n) for n in result.notes]
+        return "\n".join(lines) + "\n"
 
 
 def to_gradescope(result: Result) -> str:

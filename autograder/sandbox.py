@@ -13,6 +13,7 @@ started, daemons included; without namespaces the job's process group is killed 
 a child subreaper, reaps whatever escaped it.
 """
 import ctypes
+import gc
 import json
 import os
 import select
@@ -44,12 +45,13 @@ class Limits:
 class Outcome:
     """What came back from one job; `blob` is the worker's safetensors bytes (b"" if none)."""
     status: str               # ok | timeout | killed | exited | error
-    detail: str = ""
+    detail: str = ""          # why, as a message key of i18n.py ("run.timeout"); its arguments below
     blob: bytes = b""
     output: str = ""          # tail of the student's stdout/stderr (never mixed into the grader's)
     seconds: float = 0.0
     cpu: float = 0.0          # CPU seconds the job used (its processes together)
     confinement: list = field(default_factory=list)
+    detail_args: dict = field(default_factory=dict)
 
 
 class Sandbox:
@@ -59,6 +61,8 @@ class Sandbox:
         self.limits, self.isolate = limits, isolate
         from . import worker  # import all the jobs need now: Landlock hides this folder later
         worker.warm_up()        # and pay torch's one-time costs once, not in every job
+        gc.collect()
+        gc.freeze()             # forked jobs then never walk (and so copy) the parent's objects
         self._lock = threading.Lock()
         self._futures: dict[int, tuple[Future, dict]] = {}
         self._next = 0
@@ -82,7 +86,9 @@ class Sandbox:
         self._reader.start()
 
     def submit(self, job: dict) -> Future:
-        """job: {"part": id, "code": [[label, source], ...], "devices": [...]}."""
+        """job: {"parts": [id, ...], "code": [[label, source], ...], "devices": [...]}: one process runs
+        the parts in order, with `Limits` per part (see _zygote: each finished part extends the
+        deadline by wall_s, up to wall_s per part in all)."""
         fut: Future = Future()
         with self._lock:
             jid, self._next = self._next, self._next + 1
@@ -108,7 +114,7 @@ class Sandbox:
                     self._finish(json.loads(line))
         with self._lock:  # the zygote is gone: fail whatever is left rather than hang
             for fut, _ in self._futures.values():
-                fut.set_result(Outcome("error", "the sandbox's zygote process ended unexpectedly"))
+                fut.set_result(Outcome("error", "run.zygote_gone"))
             self._futures.clear()
 
     def _finish(self, res: dict):
@@ -128,11 +134,11 @@ class Sandbox:
                     os.unlink(p)
                 except OSError:
                     pass
-        status, detail = res["status"], res.get("detail", "")
+        status, detail, args = res["status"], res.get("detail", ""), res.get("args", {})
         if len(blob) > cap:
-            status, detail, blob = "error", f"the results were larger than {self.limits.output_mb} MB", b""
+            status, detail, args, blob = "error", "run.too_much_output", {"mb": self.limits.output_mb}, b""
         fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("cpu", 0.0),
-                               res.get("confinement", [])))
+                               res.get("confinement", []), args))
 
     def close(self):
         try:
@@ -162,7 +168,8 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
-    running: dict[int, tuple[int, dict, float, float]] = {}  # pidfd -> (pid, job, deadline, start)
+    running: dict[int, dict] = {}      # pidfd -> {pid, job, deadline, start, last, progress}
+    progress: dict[int, int] = {}      # read end of a job's progress pipe -> its pidfd
     reaped: dict[int, int] = {}   # job pid -> wait status, when the orphan sweep collected it first
     buf, cmd_open = b"", True
     poller = select.poll()
@@ -173,9 +180,18 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
 
     while cmd_open or running:
         now = time.monotonic()
-        timeout = min([d for _, _, d, _ in running.values()], default=now + 1.0) - now
+        timeout = min([r["deadline"] for r in running.values()], default=now + 1.0) - now
         for fd, _ in poller.poll(max(0, int(timeout * 1000)) + 1):
-            if fd == cmd_r:
+            if fd in progress:   # a part finished: give the next one its own time, within the job's cap
+                chunk = os.read(fd, 4096)
+                r = running.get(progress[fd])
+                if r is not None and chunk:
+                    r["deadline"] = min(time.monotonic() + limits.wall_s, r["last"])
+                if not chunk:
+                    poller.unregister(fd)
+                    os.close(fd)
+                    del progress[fd]
+            elif fd == cmd_r:
                 chunk = os.read(cmd_r, 1 << 20)
                 if not chunk:
                     cmd_open = False
@@ -186,12 +202,19 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                     line, buf = buf.split(b"\n", 1)
                     job = json.loads(line)
                     job["cgroup"] = _pids_cgroup(f"kit-{os.getpid()}-{job['id']}", limits.nproc) if isolate else None
-                    pid = _spawn(job, limits, isolate, (cmd_r, res_w))
+                    prog_r, prog_w = os.pipe()
+                    pid = _spawn(job, limits, isolate, (cmd_r, res_w, prog_r), prog_w)
+                    os.close(prog_w)
                     pidfd = os.pidfd_open(pid)
                     poller.register(pidfd, select.POLLIN)
-                    running[pidfd] = (pid, job, time.monotonic() + limits.wall_s, time.monotonic())
+                    poller.register(prog_r, select.POLLIN)
+                    progress[prog_r] = pidfd
+                    start = time.monotonic()
+                    running[pidfd] = {"pid": pid, "job": job, "start": start, "deadline": start + limits.wall_s,
+                                      "last": start + limits.wall_s * max(1, len(job.get("parts", ())))}
             elif fd in running:
-                pid, job, _, start = running.pop(fd)
+                r = running.pop(fd)
+                pid, job, start = r["pid"], r["job"], r["start"]
                 poller.unregister(fd)
                 os.close(fd)
                 cpu = 0.0
@@ -203,8 +226,9 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 _remove_cgroup(job.get("cgroup"))
                 reply(job, seconds=time.monotonic() - start, cpu=cpu, **_describe_exit(status))
         now = time.monotonic()
-        for fd, (pid, job, deadline, start) in list(running.items()):
-            if now >= deadline:
+        for fd, r in list(running.items()):
+            pid, job, start = r["pid"], r["job"], r["start"]
+            if now >= r["deadline"]:
                 _kill_job(pid)
                 if reaped.pop(pid, None) is None:
                     os.wait4(pid, 0)
@@ -213,8 +237,8 @@ def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
                 os.close(fd)
                 _remove_cgroup(job.get("cgroup"))
                 reply(job, status="timeout", seconds=now - start,
-                      detail=f"it ran longer than the {limits.wall_s:g} s allowed, and was stopped")
-        _reap_orphans({pid for pid, *_ in running.values()}, reaped)
+                      detail="run.timeout", args={"seconds": limits.wall_s})
+        _reap_orphans({r["pid"] for r in running.values()}, reaped)
 
 
 def _reap_orphans(jobs: set, reaped: dict):
@@ -284,22 +308,21 @@ def _kill_job(pid):
 
 
 def _describe_exit(status) -> dict:
+    """How a job ended, as a status and a message key of i18n.py (rendered in the grader's language)."""
     if os.WIFEXITED(status):
         code = os.WEXITSTATUS(status)
         if code == 0:
             return {"status": "ok"}
-        return {"status": "exited", "detail": f"the process exited with status {code} before finishing"}
+        return {"status": "exited", "detail": "run.exited", "args": {"code": code}}
     sig = os.WTERMSIG(status)
     name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-    why = {"SIGXCPU": "it used more CPU time than allowed", "SIGXFSZ": "it wrote more output than allowed",
-           "SIGKILL": "it was killed (out of memory, or it killed itself)",
-           "SIGSEGV": "it crashed (segmentation fault)", "SIGABRT": "it aborted"}.get(name, "")
-    return {"status": "killed", "detail": f"the process died from {name}" + (f": {why}" if why else "")}
+    known = ("SIGXCPU", "SIGXFSZ", "SIGKILL", "SIGSEGV", "SIGABRT")
+    return {"status": "killed", "detail": f"run.{name}" if name in known else "run.signal", "args": {"signal": name}}
 
 
 # ---------------------------------------------------------------- one job
 
-def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
+def _spawn(job: dict, limits: Limits, isolate: bool, close_fds, prog: int) -> int:
     out = os.open(job["out"], os.O_WRONLY | os.O_TRUNC)
     log = os.open(job["log"], os.O_WRONLY | os.O_TRUNC)
     pid = os.fork()
@@ -325,6 +348,7 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
                 if inner:
                     os.close(out)
                     os.close(log)
+                    os.close(prog)
                     _, status = os.waitpid(inner, 0)
                     if os.WIFSIGNALED(status):  # die the same way, so the zygote reports the cause
                         sig = os.WTERMSIG(status)
@@ -333,9 +357,9 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
                         os.kill(os.getpid(), sig)
                     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
                 _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        _confine(out, log, limits, isolate, job, confinement)
+        _confine(out, log, prog, limits, isolate, job, confinement)
         from .worker import run_job
-        run_job(job, 3, confinement)
+        run_job(job, 3, confinement, 4)
         code = 0
     except BaseException as exc:  # noqa: BLE001 - report anything, never return into the zygote's loop
         try:
@@ -346,20 +370,22 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds) -> int:
         os._exit(code)
 
 
-def _confine(out: int, log: int, limits: Limits, isolate: bool, job: dict, confinement: list):
+def _confine(out: int, log: int, prog: int, limits: Limits, isolate: bool, job: dict, confinement: list):
+    import fcntl
     import resource
     devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.dup2(out, 3)
-    os.closerange(4, 1 << 16)
+    # stdin, stdout, stderr, results, progress: moved above 9 first so no dup2 overwrites a source
+    sources = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (devnull, log, log, out, prog)]
+    for target, fd in enumerate(sources):
+        os.dup2(fd, target)
+    os.closerange(5, 1 << 16)
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
     if not isolate:
         return
     mapped = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) << 10
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 2))  # SIGXCPU first, then SIGKILL
+    cpu = limits.cpu_s * max(1, len(job.get("parts", ())))  # per part, like the wall-clock limit
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))  # SIGXCPU first, then SIGKILL
     for res, value in ((resource.RLIMIT_AS, mapped + (limits.memory_mb << 20)),
                        (resource.RLIMIT_FSIZE, limits.output_mb << 20), (resource.RLIMIT_NOFILE, 256),
                        (resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CORE, 0)):

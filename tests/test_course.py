@@ -78,15 +78,17 @@ def test_export_and_class_report_exist(demo):
 
 
 def test_release_is_what_generate_assignment_makes_today(tmp_path):
-    """Is assignments/ exactly nbgrader's generate_assignment of source/ (cells and metadata)?"""
+    """Is assignments/ exactly nbgrader's generate_assignment of source/ (cells and metadata), for
+    both editions?"""
     import shutil
     from autograder import release
     shutil.copytree(ROOT / "source", tmp_path / "source")
     release.generate(tmp_path, solutions=False, db_dir=tmp_path)
-    fresh = nbformat.read(tmp_path / "assignments" / "embedding" / "embedding.ipynb", 4)
-    committed = nbformat.read(ROOT / "assignments" / "embedding" / "embedding.ipynb", 4)
-    assert [(c.cell_type, c.source, c.get("metadata", {}).get("nbgrader")) for c in fresh.cells] == \
-           [(c.cell_type, c.source, c.get("metadata", {}).get("nbgrader")) for c in committed.cells]
+    for edition in ("embedding", "embedding-zh"):
+        fresh = nbformat.read(tmp_path / "assignments" / edition / "embedding.ipynb", 4)
+        committed = nbformat.read(ROOT / "assignments" / edition / "embedding.ipynb", 4)
+        assert [(c.cell_type, c.source, c.get("metadata", {}).get("nbgrader")) for c in fresh.cells] == \
+               [(c.cell_type, c.source, c.get("metadata", {}).get("nbgrader")) for c in committed.cells], edition
 
 
 def test_release_holds_no_solution_or_hidden_tests():
@@ -96,9 +98,10 @@ def test_release_holds_no_solution_or_hidden_tests():
             text = path.read_text(errors="replace")
             assert not MARKERS.search(text), path
             assert "autograder" not in path.parts
-    stub = nbformat.read(ROOT / "assignments" / "embedding" / "embedding.ipynb", 4)
-    solutions = [c for c in stub.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
-    assert len(solutions) == 4 and all("raise NotImplementedError" in c.source for c in solutions)
+    for edition in ("embedding", "embedding-zh"):
+        stub = nbformat.read(ROOT / "assignments" / edition / "embedding.ipynb", 4)
+        solutions = [c for c in stub.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+        assert len(solutions) == 4 and all("raise NotImplementedError" in c.source for c in solutions), edition
 
 
 def test_source_is_built_from_authoring(tmp_path):
@@ -108,3 +111,34 @@ def test_source_is_built_from_authoring(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "authoring" / "build.py"), "--out", str(out)], check=True,
                    capture_output=True)
     assert out.read_bytes() == (ROOT / "source" / "embedding" / "embedding.ipynb").read_bytes()
+
+
+def test_the_batch_records_what_nbgrader_autograde_records(demo, tmp_path):
+    """Does the batch's direct gradebook writer (record.py) leave the same scores, comments, late
+    penalties and graded-cell outputs as nbgrader's own autograde (with the isolated grader)?"""
+    import shutil
+    from autograder import course
+    copy = tmp_path / "course"
+    shutil.copytree(demo["root"] / "course", copy)
+    cfg = course.load_config(copy)
+    readable = ["alice", "bob", "mallory", "erin"]   # dave's notebook is not JSON: nbgrader cannot read it
+    for s in readable:
+        res = course.autograde(cfg, s, force=True)
+        assert res["success"], res.get("log")
+    ours, theirs = course.gradebook_state(demo["cfg"]), course.gradebook_state(cfg)
+    assert {s: ours[s] for s in readable} == {s: theirs[s] for s in readable}
+
+    def graded_outputs(root, s):
+        nb = nbformat.read(root / "autograded" / s / "embedding" / "embedding.ipynb", 4)
+        return {c.metadata.nbgrader["grade_id"]: [o.get("text") or o.get("data") for o in c.outputs]
+                for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    for s in readable:
+        assert graded_outputs(demo["root"] / "course", s) == graded_outputs(copy, s), s
+
+
+def test_a_chinese_edition_student_gets_chinese_feedback(demo):
+    """Does wei (Chinese edition, bob's mistakes) score exactly as bob, with feedback in Chinese?"""
+    assert demo["gradebook"]["wei"] == demo["gradebook"]["bob"]
+    html = (demo["root"] / "course" / "feedback" / "wei" / "embedding-zh" / "embedding.html").read_text()
+    assert "未通过" in html and "查表" in html
+    assert not MARKERS.search(html)

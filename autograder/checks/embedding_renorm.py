@@ -12,7 +12,7 @@ import math
 import torch
 from hypothesis import strategies as st
 
-from ..case import FLOATS, HALVES, case, examples, raises
+from ..case import FLOATS, HALVES, case, drawn, examples, raises
 from ..compare import EXACT, RENORM
 
 
@@ -108,9 +108,9 @@ SETTINGS = examples(st.fixed_dictionaries({
 @case(points=4, dtypes=FLOATS, compare=RENORM)
 def random_settings(make):
     """Do 20 settings a property-based search picks (V, D, how many indices, max_norm, norm_type
-    1 or 2, small and large rows) all match torch?"""
+    1 or 2, small and large rows; the first 8 in float64) all match torch?"""
     inputs = [(ex, make.weight(ex["V"], ex["D"], scale=ex["scale"]), make.randint(ex["V"], (ex["n"],)))
-              for ex in SETTINGS]
+              for ex in drawn(SETTINGS, make)]
     return lambda api: {f"weight for V={ex['V']}, D={ex['D']}, {ex['n']} indices, max_norm={ex['max_norm']}, "
                         f"norm_type={ex['p']}": renorm(api, W, idx, ex["max_norm"], ex["p"])["weight"]
                         for ex, W, idx in inputs}

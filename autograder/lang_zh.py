@@ -1,0 +1,197 @@
+"""The zh-CN message catalog for autograder/i18n.py: MESSAGES holds a Chinese template for every key of
+i18n.EN (the keys must match EN exactly, with the same format placeholders), and QUESTIONS the Chinese
+question of each hidden check, keyed "part/name" (the keys must match the checks' case keys)."""
+
+MESSAGES = {
+    # parts (titles in reports)
+    "part.one_hot_lookup": "用独热编码乘积实现查表",
+    "part.embedding_backward": "带 padding_idx 和 scale_grad_by_freq 的反向传播",
+    "part.embedding_renorm": "max_norm 的原地重新归一化",
+    "part.embedding_module": "Embedding 模块",
+    # report framing
+    "report.part_points": "{part}：{score:.2f} / {max:.0f} 分",
+    "report.pass": "通过",
+    "report.fail": "未通过",
+    "report.notes": "备注：",
+    "report.note": "注：{note}",
+    "report.as_above": "（同上）",
+    # questions the grader itself asks (not a check's docstring)
+    "q.uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
+    "q.submission_readable": "提交的文件能否被读取？",
+    # reading the submission (every part scores zero)
+    "extract.no_notebook_in_folder": "文件夹 {name}/ 中没有 notebook（.ipynb）",
+    "extract.missing": "{path} 不存在",
+    "extract.wrong_kind": "{name}：应为 notebook（.ipynb）、包含 notebook 的文件夹或 .py 文件",
+    "extract.too_large": "{name} 大小为 {mb} MB，作为提交文件过大",
+    "extract.not_utf8": "{name} 不是 UTF-8 文本（第 {start} 字节处：{reason}）",
+    "extract.empty": "{name} 是空文件",
+    "extract.not_json": "{name} 不是有效的 notebook（不是 JSON：{error}）",
+    "extract.unreadable": "{name} 不是 nbformat 能读取的 notebook（{error}）",
+    "extract.nbformat": "{name} 的格式为 nbformat {version}，应为 nbformat 4",
+    "extract.syntax": "{label}：不是有效的 Python 代码{where}：{error}；已跳过",
+    "extract.syntax_line": " (第 {line} 行)",
+    "extract.code_too_large": "{label}：已跳过，提交的代码超过 {mb} MB",
+    # running a part
+    "run.not_graded": "{part} 部分的代码无法评分：{detail}。",
+    "run.last_output": " 它最后的输出是：\n{output}",
+    "run.no_result": "没有返回任何结果",
+    "run.malformed": "返回的结果格式有误（{error}）",
+    "run.incomplete": "返回的结果不完整",
+    "run.zygote_gone": "沙箱的 zygote 进程意外结束",
+    "run.too_much_output": "结果超过了 {mb} MB",
+    "run.timeout": "运行时间超过了允许的 {seconds:g} 秒，已被终止",
+    "run.exited": "进程在完成前以状态码 {code} 退出",
+    "run.signal": "进程因 {signal} 而终止",
+    "run.SIGXCPU": "进程因 SIGXCPU 而终止：使用的 CPU 时间超过了限制",
+    "run.SIGXFSZ": "进程因 SIGXFSZ 而终止：写出的输出超过了限制",
+    "run.SIGKILL": "进程因 SIGKILL 而终止：它被强制结束（内存不足，或是它自己结束了自己）",
+    "run.SIGSEGV": "进程因 SIGSEGV 而终止：程序崩溃（段错误）",
+    "run.SIGABRT": "进程因 SIGABRT 而终止：程序异常中止（abort）",
+    "run.cell_raised": "{where}{line} 抛出了 {error}",
+    "run.cell_line": ", 第 {line} 行",
+    "run.not_defined": "`{names}` 未定义。",
+    "run.not_defined_error": "`{names}` 未定义（本应定义它的单元格抛出了错误：见备注）。",
+    # judging one observation
+    "judge.not_raised": "torch 在这里会抛出 {error}（{message}），但你的代码没有抛出异常。",
+    "judge.raised": "你的代码抛出了 {error}：{message}",
+    "judge.missing_key": "你的代码产生的结果中缺少 `{key}`。",
+    # the part-level rules
+    "rule.ops": "代码调用了 torch 自带的嵌入算子（{ops}）；本部分必须自行计算结果，因此得零分。",
+    "rule.static": "代码中出现了 torch 自带的嵌入算子（{hits}）；本部分得零分。",
+    "rule.one_hot": (
+        "查表必须用独热编码乘积实现（one_hot(indices) @ weight）：你的代码直接对嵌入表做了索引，"
+        "或者没有任何大小为 N×V 的矩阵乘法（在 {case} 中），因此得零分。"
+    ),
+    # comparing a value with torch's (compare.py)
+    "cmp.torch_raises": "{what}：torch 在这里会抛出异常（{error}），但你的代码返回了 {got}。",
+    "cmp.yours_raised": "{what}：你的代码抛出了 {got}，而 torch 返回的是 {expected}。",
+    "cmp.value": "{what}：期望 {expected}，实际为 {got}。",
+    "cmp.shape": "{what}：期望形状为 {expected}，实际为 {got}。",
+    "cmp.dtype": "{what}：期望 dtype 为 {expected}，实际为 {got}。",
+    "cmp.device": "{what}：期望张量位于 {expected} 上，实际位于 {got} 上。",
+    "cmp.a_tensor": "形状为 {shape}、dtype 为 {dtype} 的张量",
+    "cmp.an_exception": "一个异常（{error}）",
+    "cmp.differ": (
+        "{what}：{total} 个位置中有 {bad} 个数值不一致（容差：{tol}）；第一个位于索引 {where}：实际为 {got}，"
+        "期望为 {expected}"
+    ),
+    "cmp.largest": "；最大差异位于 {where}：实际为 {got}，期望为 {expected}",
+    "cmp.listing": "。\n    实际：{got}\n    期望：{expected}",
+    "cmp.tol_exact": "精确相等",
+    "cmp.tol_half": "torch 自身相对 float64 的误差的两倍，或 count·eps·max|g|",
+    "cmp.tol_close": "atol {atol:g} + rtol {rtol:g}·|期望值|",
+    "cmp.something": "<{what}>",
+}
+
+QUESTIONS = {
+    "one_hot_lookup/lecture_example": "用 (2,4) 的索引查 (10,3) 的表，输出和梯度是否与 torch 的 (2,4,3) 结果一致？",
+    "one_hot_lookup/int32_indices": "int32 索引是否和 int64 索引一样可用（单用 F.one_hot 会拒绝 int32 索引）？",
+    "one_hot_lookup/scalar_index": "0 维索引是否像 weight[7] 那样得到形状为 (D,) 的一行？",
+    "one_hot_lookup/empty_indices": "形状为 (0,)、(3,0) 和 (0,4) 的空索引张量是否得到空输出和全零梯度？",
+    "one_hot_lookup/largest_index_below_V": (
+        "当 V=50 而索引最大只到 39 时，独热编码是否仍为 50 维（不能自动推断 num_classes）？"
+    ),
+    "one_hot_lookup/noncontiguous_inputs": "转置过的表、带步长（strided）的表以及转置过的索引，是否给出相同的值？",
+    "one_hot_lookup/output_is_a_new_tensor": "输出是否为新的张量，向它写入不会改动嵌入表？",
+    "one_hot_lookup/rejects_bad_index_dtypes": (
+        "float、int16、uint8 和 bool 类型的索引是否会被拒绝并抛出异常（bool 不是掩码）？"
+    ),
+    "one_hot_lookup/rejects_out_of_range_indices": (
+        "索引 V、-1 和 -V 是否会抛出异常，而不是像 weight[-1] 那样悄悄回绕？"
+    ),
+    "one_hot_lookup/rejects_a_table_that_is_not_2d": "1 维或 3 维的 weight 是否会被拒绝并抛出异常？",
+    "one_hot_lookup/large_table": "用含大量重复的 (32, 32) 索引查 (1000, 64) 的表，结果是否完全精确？",
+    "one_hot_lookup/random_shapes": (
+        "基于性质的测试（property-based）随机选取的 25 种形状（V、D、索引维数 0-4、空维度、int32；前 8 种用 float64）"
+        "是否全部一致？"
+    ),
+    "embedding_backward/sums_repeated_rows": (
+        "用 5000 个索引覆盖 100 行（大量重复）时，grad_output 的各行是否按索引累加？"
+    ),
+    "embedding_backward/padding_row_is_zero_when_hit": "padding_idx=3 且索引中出现 3 时，梯度的第 3 行是否严格为零？",
+    "embedding_backward/padding_idx_zero": "padding_idx=0 是否生效（0 是合法的填充索引，而不表示“无填充”）？",
+    "embedding_backward/negative_padding_idx_counts_from_the_end": (
+        "V=10 时，padding_idx=-2 是否将第 8 行（而非第 2 行）置零，padding_idx=-1 是否将第 9 行置零？"
+    ),
+    "embedding_backward/padding_idx_never_hit": "当 padding_idx 从未出现在索引中时，梯度是否与普通情况相同？",
+    "embedding_backward/padding_positions_are_skipped_not_zeroed": (
+        "如果 grad_output 在 padding 位置上含有 NaN 和 inf，padding 行是否仍严格为零、其余各行是否都是有限值"
+        "（应跳过这些贡献，而不是先加上再置零）？"
+    ),
+    "embedding_backward/leaves_grad_output_alone": "调用之后 grad_output 是否保持不变？",
+    "embedding_backward/scale_grad_by_freq": (
+        "scale_grad_by_freq=True 时，每个索引的贡献是否除以它在整个索引张量中（批次中所有行合计）"
+        "的出现次数？有无 padding 两种情况都要满足。"
+    ),
+    "embedding_backward/padding_idx_must_be_in_range": (
+        "V=5 时，padding_idx 为 5、6 和 -6 是否抛出异常，而 4、0 和 -5 被接受？"
+    ),
+    "embedding_backward/rejects_out_of_range_indices": "索引 V 和 -1 是否会抛出异常，而不是被丢弃或回绕？",
+    "embedding_backward/any_index_shape": "0 维索引、空索引、int32 索引和 4 维索引是否都能得到 (V, D) 的梯度？",
+    "embedding_backward/half_precision": "在 float16/bfloat16 下，梯度是否与 torch 的一样精确（以 float64 为基准）？",
+    "embedding_backward/random_settings": (
+        "基于性质的测试（property-based）随机选取的 25 组设置（V、D、形状、padding_idx、scale_grad_by_freq、int32；"
+        "前 8 组用 float64）是否全部与 torch 一致？"
+    ),
+    "embedding_renorm/renorms_only_the_indexed_rows": (
+        "索引中出现的第 0、1、3、5 行是否被重新归一化到 max_norm=1，而第 2、4、6、7 行保持逐位不变？"
+    ),
+    "embedding_renorm/tiny_norms_need_the_epsilon": (
+        "当范数约为 1e-6 且 max_norm=1e-6 时，缩放系数是否为 max_norm / (norm + 1e-7)（包含 eps）？"
+    ),
+    "embedding_renorm/norm_types": "norm_type 是否生效：p = 1、3、0.5 和 inf（|x| 的最大值）？",
+    "embedding_renorm/norm_types_cuda": "在 CUDA 上 norm_type=1 是否生效？",
+    "embedding_renorm/only_norms_strictly_above_max_norm": (
+        "max_norm=5 时，[3, 4]（范数恰好为 5）和 [0.6, 0.8] 是否保持不变，[6, 8] 是否被缩放？"
+    ),
+    "embedding_renorm/repeated_indices_renorm_once": (
+        "每一行都在索引中出现两次时，是否每行只重新归一化一次（而不是两次）？"
+    ),
+    "embedding_renorm/works_on_a_leaf_that_requires_grad": (
+        "能否在 requires_grad=True 的叶子张量上原地执行，且不留下 autograd 历史？"
+    ),
+    "embedding_renorm/int32_indices": "int32 索引是否可用？",
+    "embedding_renorm/rejects_out_of_range_indices": "索引 V 和 -1 是否会抛出异常，而不是对回绕后的行做重新归一化？",
+    "embedding_renorm/random_settings": (
+        "基于性质的测试（property-based）随机选取的 20 组设置（V、D、索引个数、max_norm、取 1 或 2 的 norm_type、"
+        "范数或小或大的行；前 8 组用 float64）是否全部与 torch 一致？"
+    ),
+    "embedding_module/constructor_attributes": (
+        "构造函数是否保存了 nn.Embedding 的各个属性（padding_idx=-2 保存为 V-2）？"
+    ),
+    "embedding_module/init_is_standard_normal_with_zero_padding_row": (
+        "weight 是否按 N(0, 1) 初始化，且 padding 行为零（padding_idx 为 3 和 0）？"
+    ),
+    "embedding_module/reset_parameters": "reset_parameters() 是否按 N(0, 1) 重新生成 weight，并再次将 padding 行置零？",
+    "embedding_module/padding_idx_must_be_in_range": (
+        "V=5 时，padding_idx 为 5、6 和 -6 是否抛出异常，而 4、0 和 -5 被接受？"
+    ),
+    "embedding_module/forward_matches": "对 (B, T)、int32、0 维和空索引，forward 的输出是否与 nn.Embedding 一致？",
+    "embedding_module/backward_matches": (
+        "loss.backward() 之后，weight.grad 是否与 nn.Embedding 的一致（包括 padding_idx 和 scale_grad_by_freq）？"
+    ),
+    "embedding_module/max_norm_renorms_before_the_lookup": (
+        "max_norm=1 时，被查到的行是否在查表之前就被原地重新归一化，且输出就是归一化后的行？"
+    ),
+    "embedding_module/max_norm_bumps_the_version": (
+        "对一个之前已用过的 weight 做带 max_norm 的 forward，是否会像 torch 文档所述那样触发 autograd 的原地修改错误"
+        "（应通过 weight.detach() 而不是 weight.data 重新归一化）？"
+    ),
+    "embedding_module/repr_matches": "repr() 的输出是否与 nn.Embedding 的一致（extra_repr）？",
+    "embedding_module/state_dict_both_ways": (
+        "state_dict() 是否只包含 'weight'，torch 的 state_dict 能否加载到你的模块中？"
+    ),
+    "embedding_module/from_pretrained": (
+        "from_pretrained 是否与传入的张量共享存储（max_norm 会对调用方的张量重新归一化）、保留非零的 padding 行、"
+        "默认冻结，并在 freeze=False 时可以训练？"
+    ),
+    "embedding_module/private_weight_and_freeze": (
+        "_weight（原样使用、不将 padding 行置零、检查形状）和 _freeze 的行为是否与 torch 一致？"
+    ),
+    "embedding_module/dtype_and_device_arguments": (
+        "dtype= 和 device= 是否决定 weight 的类型与所在设备，forward 的结果是否也保持在那里？"
+    ),
+    "embedding_module/sparse_is_refused_or_right": (
+        "sparse=True 时，是抛出 NotImplementedError，还是给出正确的（稀疏）梯度？"
+    ),
+}

@@ -1,0 +1,146 @@
+"""Recording a graded class in nbgrader's gradebook and autograded/ folder, one transaction per student.
+
+`nbgrader autograde` (with IsolatedGrade in place of Execute) records a student in about 0.5 s here,
+most of it its own machinery: a converter per call, a fresh database engine per preprocessor (so
+SQLAlchemy compiles every query again), a JSON-schema validation of every cell, twice. The batch
+already holds each student's Result, so this module writes what autograde would, through nbgrader's
+Gradebook API and one engine for the whole class:
+
+- the student, and the submission with its timestamp.txt (so lateness is computed as nbgrader does);
+- every grade cell's auto_score (needs_manual_grade only where a grader already set a manual score);
+- every solution cell's auto_comment ("No response." when its checksum still matches its metadata);
+- the late-submission penalty, through the course's configured LateSubmissionPlugin;
+- autograded/<student>/<assignment>/: the submitted notebook with outputs cleared, locked and graded
+  cells restored from the source (sanitising, as OverwriteCells does), the grader's report and score
+  as each graded cell's output (as IsolatedGrade writes them), the source's data files beside it.
+
+tests/test_course.py checks that this gives the same gradebook as nbgrader's own autograde.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_output
+
+from . import course
+from .grade import Result
+from .parts import BY_ID
+from .report import part_feedback
+
+
+class Recorder:
+    """One gradebook session for a class; `record(student, result)` commits that student alone."""
+
+    def __init__(self, cfg, course_root: Path, assignment: str = course.ASSIGNMENT):
+        from nbgrader.api import Gradebook
+        from nbgrader.coursedir import CourseDirectory
+        from nbgrader.preprocessors import AssignLatePenalties
+        self.cfg, self.root, self.assignment = cfg, Path(course_root), assignment
+        self.coursedir = CourseDirectory(config=cfg)
+        self.gb = Gradebook(self.coursedir.db_url, course_id=cfg.CourseDirectory.course_id)
+        self.late = AssignLatePenalties(config=cfg)
+        self.late.init_plugin()
+        source = self.root / "source" / assignment / course.NOTEBOOK
+        self.notebook_id = source.stem
+        self.source_dir = source.parent
+        self.gb.find_assignment(assignment)  # raises MissingEntry before anything is written
+        self.source_cells = {c.name: c for c in self.gb.find_notebook(self.notebook_id, assignment).source_cells}
+
+    def close(self):
+        self.gb.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def record(self, student: str, result: Result) -> bool:
+        """Write one student's scores (and autograded notebook, when theirs is readable); returns
+        whether the notebook could be read. On any error the student's transaction is rolled back."""
+        submitted = self.root / "submitted" / student / self.assignment
+        nb = _read(submitted / f"{self.notebook_id}.ipynb")
+        try:
+            self.gb.update_or_create_student(student)
+            timestamp = self.coursedir.get_existing_timestamp(str(submitted))
+            submission = (self.gb.update_or_create_submission(self.assignment, student, timestamp=timestamp)
+                          if timestamp else self.gb.update_or_create_submission(self.assignment, student))
+            notebook = self.gb.find_submission_notebook(self.notebook_id, self.assignment, student)
+            for grade in notebook.grades:
+                part = result.parts.get(grade.name)
+                grade.auto_score = round(part.score, 4) if part is not None else 0.0  # as the cell output says
+                grade.needs_manual_grade = grade.manual_score is not None
+            unchanged = _unchanged_solutions(nb) if nb is not None else None
+            for comment in notebook.comments:
+                comment.auto_comment = "No response." if unchanged is None or comment.name in unchanged else None
+            notebook.late_submission_penalty = None
+            self.gb.db.flush()
+            if submission.total_seconds_late > 0:
+                self.gb.db.refresh(notebook)  # its score is computed by the database from the grades
+                penalty = self.late.plugin_inst.late_submission_penalty(
+                    student, notebook.score, submission.total_seconds_late)
+                if penalty is not None:
+                    notebook.late_submission_penalty = self.late._check_late_penalty(notebook, penalty)
+            if nb is not None:
+                self._write_autograded(student, submitted, nb, result)
+            self.gb.db.commit()
+        except BaseException:
+            self.gb.db.rollback()
+            raise
+        return nb is not None
+
+    def _write_autograded(self, student: str, submitted: Path, nb, result: Result):
+        dest = self.root / "autograded" / student / self.assignment
+        tmp = dest.with_name(f".{self.assignment}.tmp{os.getpid()}")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        shutil.copytree(self.source_dir, tmp, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        if (submitted / "timestamp.txt").exists():
+            shutil.copy(submitted / "timestamp.txt", tmp / "timestamp.txt")
+        nbformat.write(self._sanitised(nb, result), tmp / f"{self.notebook_id}.ipynb")
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, dest)
+
+    def _sanitised(self, nb, result: Result):
+        for cell in nb.cells:
+            if cell.get("cell_type") == "code":
+                cell.outputs, cell.execution_count = [], None
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if not meta or meta.get("grade_id") not in self.source_cells:
+                continue
+            source = self.source_cells[meta["grade_id"]]
+            if source.locked or (meta.get("grade") and not meta.get("solution")):
+                cell.cell_type, cell.source = source.cell_type, source.source
+                if cell.cell_type == "code":
+                    cell.setdefault("outputs", [])
+                    cell.setdefault("execution_count", None)
+                meta["checksum"] = source.checksum
+            if cell.cell_type == "code" and meta["grade_id"] in BY_ID and meta.get("grade"):
+                part = result.parts[meta["grade_id"]]
+                cell.outputs = [new_output("stream", name="stdout", text=part_feedback(result, meta["grade_id"])),
+                                new_output("execute_result", data={"text/plain": repr(round(part.score, 4))},
+                                           execution_count=None)]
+        return nb
+
+
+def _read(path: Path):
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - not JSON, not a notebook, unreadable: scores only
+        return None
+
+
+def _unchanged_solutions(nb) -> set:
+    """grade_ids of solution cells still as released: SaveAutoGrades' "No response." test."""
+    from nbgrader.utils import compute_checksum, is_solution
+    out = set()
+    for cell in nb.cells:
+        try:
+            if is_solution(cell) and cell.metadata.nbgrader.get("checksum") == compute_checksum(cell):
+                out.add(cell.metadata.nbgrader["grade_id"])
+        except Exception:  # noqa: BLE001 - a cell with broken metadata counts as answered
+            continue
+    return out
