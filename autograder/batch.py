@@ -1,14 +1,14 @@
 """Grading a whole class: parallel, resumable, with a progress bar.
 
-Two phases, each resumable on its own:
-1. grade: every submitted/<student>/<assignment>/ folder is graded by one warm Grader (torch
-   imported once; every part of every student in its own sandboxed process), N submissions at a
-   time. Each result is written atomically to autograder_results/<assignment>/<student>.json as it
-   finishes, so a killed run loses at most the submissions in flight.
-2. record: each student's scores, comments and autograded notebook are written through nbgrader's
-   Gradebook API in that student's own transaction (record.py: what `nbgrader autograde` would
-   write, without its per-student start-up). A student is marked recorded only after the commit.
-A rerun skips what both phases finished; --force regrades everything.
+Every submitted/<student>/<assignment>/ folder is extracted and graded by one warm Grader (torch
+imported once; every student in their own sandboxed process), N at a time in threads. As each one
+finishes, this thread
+1. stores its result atomically in autograder_results/<assignment>/<student>.json, and
+2. records it: scores, comments and autograded notebook through nbgrader's Gradebook API, in that
+   student's own transaction (record.py: what `nbgrader autograde` writes, without its per-student
+   start-up), then marks the student recorded.
+A killed run loses at most the submissions in flight: a rerun reuses every stored result whose code
+and graders are unchanged and re-records only what is not marked; --force regrades everything.
 """
 import json
 import os
@@ -32,69 +32,60 @@ def grade_class(course_root: Path, workers: int | None = None, force: bool = Fal
 
 
 def _grade_class(course_root, workers, force, devices, record, quiet, assignment):
+    from contextlib import nullcontext
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .record import Recorder
     cfg = course.load_config(course_root)
     students = course.submitted_students(cfg, assignment)
     results_dir = course_root / "autograder_results"
-    workers = workers or os.cpu_count() or 1
-    results, todo = {}, []
+    marks = results_dir / assignment / ".recorded"
+    marks.mkdir(parents=True, exist_ok=True)
+    workers = workers or (os.cpu_count() or 1) + 1   # one more than the cores: threads also wait on jobs
+    results, lang = {}, current_lang()   # worker threads do not inherit the context: pass it
     with Grader(devices or present_devices()) as grader, \
+            (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                     TextColumn("{task.fields[status]}"), disable=quiet) as progress:
-        subs = {}
-        for s in students:
-            folder = course_root / "submitted" / s / assignment
-            try:
-                subs[s] = extract(folder)
-            except ExtractError as exc:
-                subs[s] = exc
-            path = result_path(results_dir, assignment, s)
-            cached = None if force or isinstance(subs[s], ExtractError) else \
-                load_cached(path, submission_key(subs[s]), grader.fingerprint, current_lang())
-            if cached is not None:
-                results[s] = cached
-            else:
-                todo.append(s)
-        task = progress.add_task("grading", total=len(students), completed=len(students) - len(todo),
-                                 status=f"{len(students) - len(todo)} already graded")
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            lang = current_lang()  # worker threads do not inherit the context: pass it
-            futures = {pool.submit(_grade_one, grader, subs[s], lang): s for s in todo}
-            for fut in as_completed(futures):
-                s = futures[fut]
-                results[s] = fut.result()
-                if not isinstance(subs[s], ExtractError):
-                    store(result_path(results_dir, assignment, s), submission_key(subs[s]),
-                          grader.fingerprint, results[s], s)
-                progress.update(task, advance=1, status=f"{s}: {results[s].score:.1f}")
-        if record:
-            _record(cfg, course_root, students, results, force, progress, assignment)
+                     TextColumn("{task.fields[status]}"), disable=quiet) as progress, \
+            ThreadPoolExecutor(max_workers=workers) as pool:
+        task = progress.add_task("grading", total=len(students), status="")
+        futures = {pool.submit(_grade_one, grader, course_root / "submitted" / s / assignment,
+                               result_path(results_dir, assignment, s), force, lang): s for s in students}
+        try:
+            _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task)
+        except BaseException:   # Ctrl-C, a failing gradebook: stop now; what finished is kept
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return results
 
 
-def _grade_one(grader: Grader, sub, lang: str):
-    with use(lang):
-        if isinstance(sub, ExtractError):
-            return _all_zero(str(sub), grader.devices)
-        return grader.grade(sub)
-
-
-def _record(cfg, course_root: Path, students, results, force, progress, assignment):
-    """Phase 2: the gradebook and autograded/, one transaction per student, resumable by markers
-    (a marker is written only after its student's commit; re-recording the same result is harmless)."""
-    from .record import Recorder
-    marks = course_root / "autograder_results" / assignment / ".recorded"
-    marks.mkdir(parents=True, exist_ok=True)
-    task = progress.add_task("gradebook", total=len(students), status="")
-    with Recorder(cfg, course_root, assignment) as recorder:
-        for s in students:
-            mark = marks / s
+def _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task):
+    for fut in as_completed(futures):   # this thread alone stores and records, as each one finishes
+        s = futures[fut]
+        results[s], key, cached = fut.result()
+        if key is not None and not cached:
+            store(result_path(results_dir, assignment, s), key, grader.fingerprint, results[s], s)
+        status = f"{s}: {results[s].score:.1f}" + (" (graded before)" if cached else "")
+        if recorder is not None:
             digest = json.dumps(results[s].to_json(), sort_keys=True)
-            if not force and mark.exists() and mark.read_text() == digest:
-                progress.update(task, advance=1, status=f"{s}: recorded before")
-                continue
-            readable = recorder.record(s, results[s])
-            mark.write_text(digest)
-            progress.update(task, advance=1, status=f"{s}: recorded" + (
-                "" if readable else " the grader's scores (the notebook could not be read)"))
+            mark = marks / s
+            if force or not mark.exists() or mark.read_text() != digest:
+                if not recorder.record(s, results[s]):
+                    status += ", scores only: the notebook could not be read"
+                mark.write_text(digest)   # only after that student's commit
+        progress.update(task, advance=1, status=status)
+
+
+def _grade_one(grader: Grader, folder: Path, stored: Path, force: bool, lang: str):
+    """-> (result, submission key or None, whether it was stored before)."""
+    with use(lang):
+        try:
+            sub = extract(folder)
+        except ExtractError as exc:
+            return _all_zero(str(exc), grader.devices), None, False
+        key = submission_key(sub)
+        cached = None if force else load_cached(stored, key, grader.fingerprint, lang)
+        if cached is not None:
+            return cached, key, True
+        return grader.grade(sub), key, False

@@ -65,3 +65,21 @@ def test_naming_torch_embedding_ops_is_flagged_per_definition(tmp_path):
     path.write_text(src)
     hits = extract(path).static_hits
     assert list(hits) == ["one_hot_lookup"]
+
+
+def test_malformed_cells_are_skipped_not_fatal(tmp_path):
+    """A notebook whose cells carry junk metadata or are not objects: the good cells still count;
+    a top-level JSON list is refused with a message."""
+    import json
+    from autograder.extract import ExtractError, extract
+    good = {"cell_type": "code", "metadata": {}, "source": "def one_hot_lookup(i, w):\n    return w\n"}
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [good, "junk", {"cell_type": "code", "metadata": [1, 2], "source": "x = 1"},
+                    {"cell_type": "code", "metadata": {"nbgrader": "flipped", "tags": "provided"}, "source": "y = 2"}]}
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps(nb))
+    sub = extract(path)
+    assert any("def one_hot_lookup" in code for _, code in sub.chunks)
+    path.write_text("[1, 2, 3]")
+    with pytest.raises(ExtractError, match="not a JSON object"):
+        extract(path)
