@@ -83,3 +83,20 @@ def test_malformed_cells_are_skipped_not_fatal(tmp_path):
     path.write_text("[1, 2, 3]")
     with pytest.raises(ExtractError, match="not a JSON object"):
         extract(path)
+
+
+def test_deleted_cells_and_huge_outputs(grader, tmp_path):
+    """A solution notebook with part 3's solution cell deleted and a 5 MB output in another cell:
+    does part 3 alone score zero, saying what is missing, and the outputs change nothing?"""
+    import nbformat
+    from conftest import ROOT
+    nb = nbformat.read(ROOT / "solutions" / "embedding" / "embedding.ipynb", 4)
+    nb.cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "embedding_renorm_code"]
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * (5 << 20))]
+    path = tmp_path / "embedding.ipynb"
+    nbformat.write(nb, path)
+    result = grader.grade(path)
+    renorm = result.parts["embedding_renorm"]
+    assert renorm.score == 0 and "embedding_renorm_" in renorm.tests[0].message
+    assert result.parts["one_hot_lookup"].score == 25 and result.parts["embedding_backward"].score == 25
