@@ -31,6 +31,7 @@ class Submission:
     chunks: list = field(default_factory=list)     # [label, source] pairs, in notebook order
     notes: list = field(default_factory=list)      # cells that could not be parsed, etc.
     static_hits: dict = field(default_factory=dict)  # top-level name -> ["line: text", ...]
+    trees: list = field(default_factory=list, repr=False, compare=False)  # [label, kept top-level nodes]
 
 
 # CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch" when two
@@ -135,6 +136,7 @@ def _add(sub: Submission, label: str, source: str, keep) -> None:
         sub.notes.append(_("extract.code_too_large", label=label, mb=MAX_SOURCE >> 20))
         return
     sub.chunks.append([label, code])
+    sub.trees.append((label, body))
 
 
 def _strip_magics(source: str) -> str:
@@ -150,41 +152,34 @@ def _scan(sub: Submission) -> Submission:
 
     Flags, inside top-level functions and classes, `<torch alias>.embedding...` attributes (F.embedding,
     torch.embedding_renorm_, nn.Embedding, torch.ops.aten.embedding), and getattr(..., "embedding")."""
-    trees = []
-    for label, code in sub.chunks:
-        try:
-            trees.append((label, ast.parse(code)))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
     aliases = {"torch", "F", "nn", "functional", "aten", "ops"}
-    for _, tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                module = getattr(node, "module", None) or ""
-                for a in node.names:
-                    if (a.name.startswith("torch") or module.startswith("torch")) and a.asname:
-                        aliases.add(a.asname)
-                    elif module.startswith("torch"):
-                        aliases.add(a.name)
-    for label, tree in trees:
-        for top in tree.body:
+    candidates = []   # (top-level name, label, node): judged once every alias is known
+    for label, body in sub.trees:
+        for top in body:
             if isinstance(top, ast.ImportFrom) and (top.module or "").startswith("torch"):
                 for a in top.names:
                     if a.name in FORBIDDEN_NAMES or a.name == "Embedding":
                         sub.static_hits.setdefault(a.asname or a.name, []).append(
                             f"{label}, line {top.lineno}: from {top.module} import {a.name}")
-            if not isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
+            in_def = isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             for node in ast.walk(top):
-                hit = None
-                if isinstance(node, ast.Attribute) and _root(node) in aliases and (
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    module = getattr(node, "module", None) or ""
+                    for a in node.names:
+                        if (a.name.startswith("torch") or module.startswith("torch")) and a.asname:
+                            aliases.add(a.asname)
+                        elif module.startswith("torch"):
+                            aliases.add(a.name)
+                elif in_def and isinstance(node, ast.Attribute) and (
                         node.attr in FORBIDDEN_NAMES or node.attr == "Embedding"):
-                    hit = ast.unparse(node)
-                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                    candidates.append((top.name, label, node))
+                elif (in_def and isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                      and node.func.id == "getattr"
                       and any(isinstance(a, ast.Constant) and a.value in FORBIDDEN_NAMES for a in node.args)):
-                    hit = ast.unparse(node)
-                if hit:
-                    sub.static_hits.setdefault(top.name, []).append(f"{label}, line {node.lineno}: {hit}")
+                    candidates.append((top.name, label, node))
+    for name, label, node in candidates:
+        if isinstance(node, ast.Call) or _root(node) in aliases:
+            sub.static_hits.setdefault(name, []).append(f"{label}, line {node.lineno}: {ast.unparse(node)}")
     return sub
 
 

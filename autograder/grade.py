@@ -17,13 +17,9 @@ from .compare import EXACT, Mismatch, Raised, check_value
 from .extract import ExtractError, Submission, extract
 from .i18n import _, question, use
 from .i18n import lang as current_lang
-from .parts import BY_ID, MAX_SCORE, PARTS
+from .parts import BY_ID, FORBIDDEN_OPS, MAX_SCORE, PARTS
 from .reference import TORCH
 from .sandbox import Limits, Sandbox
-
-FORBIDDEN_OPS = {"embedding", "embedding_dense_backward", "embedding_backward", "embedding_renorm_",
-                 "embedding_sparse_backward", "_embedding_bag", "_embedding_bag_forward_only",
-                 "embedding_bag", "_embedding_bag_backward", "_embedding_bag_dense_backward"}
 
 
 @dataclass
@@ -182,13 +178,14 @@ class Grader:
             return _zero(part, names, why, my_cases), notes
         # per case: compare with torch's observation
         verdicts: dict[str, list] = {n: [] for n in names}
-        ops_used, one_hot_problems = set(), []
+        ops_used, one_hot_problems, callers = set(), [], []
         by_id = {c.id: c for c in my_cases}
         for entry in meta["results"]:
             c = by_id.get(entry["id"])
             if c is None:
                 continue
             ops_used |= set(entry.get("ops", [])) & FORBIDDEN_OPS
+            callers += [c for c in entry.get("callers", []) if isinstance(c, str) and c not in callers]
             ok, msg = self._judge(c, entry, tensors)
             if ok and c.limit == "one_hot":
                 ref = self.reference(c)[0]
@@ -205,7 +202,7 @@ class Grader:
             q = question(pid, n, next(c.question for c in my_cases if c.name == n))
             tests.append(TestResult(n, bool(vs) and passed == len(vs), message, q,
                                     points[n] * passed / len(vs) if vs else 0.0, points[n]))
-        rule = _rule_breaks(pid, ops_used, one_hot_problems, static_hits, part.uses)
+        rule = _rule_breaks(pid, ops_used, one_hot_problems, static_hits, part.uses, callers)
         if rule:
             tests.append(TestResult("uses_its_own_code", False, rule, _("q.uses_its_own_code"), 0.0, 0.0))
             for t in tests:
@@ -239,9 +236,10 @@ class Grader:
         return True, ""
 
 
-def _rule_breaks(pid, ops_used, one_hot_problems, static_hits, uses) -> str:
+def _rule_breaks(pid, ops_used, one_hot_problems, static_hits, uses, callers=()) -> str:
     if ops_used:
-        return _("rule.ops", ops=", ".join(sorted(ops_used)))
+        where = _("rule.called_from", where="; ".join(callers[:3])) if callers else ""
+        return _("rule.ops", ops=", ".join(sorted(ops_used))) + where
     statics = [h for name in uses for h in static_hits.get(name, [])]
     if statics:
         return _("rule.static", hits="; ".join(statics[:3]))

@@ -71,6 +71,7 @@ EN = {
     # the part-level rules
     "rule.ops": "It calls torch's own embedding ops ({ops}); this part must compute the result itself, "
                 "so it scores zero.",
+    "rule.called_from": " Called from: {where}.",
     "rule.static": "Its code names torch's own embedding ops ({hits}); this part scores zero.",
     "rule.one_hot": "The lookup must be a one-hot product (one_hot(indices) @ weight): yours indexes the table "
                     "or multiplies nothing of size N×V (in {case}), so it scores zero.",

@@ -57,6 +57,7 @@ MESSAGES = {
     "judge.missing_key": "你的代码产生的结果中缺少 `{key}`。",
     # the part-level rules
     "rule.ops": "代码调用了 torch 自带的嵌入算子（{ops}）；本部分必须自行计算结果，因此得零分。",
+    "rule.called_from": "调用位置：{where}。",
     "rule.static": "代码中出现了 torch 自带的嵌入算子（{hits}）；本部分得零分。",
     "rule.one_hot": (
         "查表必须用独热编码乘积实现（one_hot(indices) @ weight）：你的代码直接对嵌入表做了索引，"

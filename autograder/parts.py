@@ -29,5 +29,9 @@ PARTS = (
          ("Embedding",), ("Embedding",)),
 )
 BY_ID = {p.id: p for p in PARTS}
+# torch's own embedding ops (aten names): a part whose run calls one scores zero (CONTRACT §1)
+FORBIDDEN_OPS = frozenset({"embedding", "embedding_dense_backward", "embedding_backward", "embedding_renorm_",
+                           "embedding_sparse_backward", "_embedding_bag", "_embedding_bag_forward_only",
+                           "embedding_bag", "_embedding_bag_backward", "_embedding_bag_dense_backward"})
 API_NAMES = tuple(name for p in PARTS for name in p.defines)
 MAX_SCORE = sum(p.points for p in PARTS)

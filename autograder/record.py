@@ -10,18 +10,20 @@ Gradebook API and one engine for the whole class:
 - every grade cell's auto_score (needs_manual_grade only where a grader already set a manual score);
 - every solution cell's auto_comment ("No response." when its checksum still matches its metadata);
 - the late-submission penalty, through the course's configured LateSubmissionPlugin;
-- autograded/<student>/<assignment>/: the submitted notebook with outputs cleared, locked and graded
-  cells restored from the source (sanitising, as OverwriteCells does), the grader's report and score
-  as each graded cell's output (as IsolatedGrade writes them), the source's data files beside it.
+- autograded/<student>/<assignment>/: the student's files with the source's files copied over them,
+  and the submitted notebook with outputs cleared, locked and graded cells restored from the source
+  (sanitising, as OverwriteCells does), the grader's report and score as each graded cell's output
+  (as IsolatedGrade writes them).
 
 tests/test_course.py checks that this gives the same gradebook as nbgrader's own autograde.
 """
+import json
 import os
 import shutil
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_output
+from nbformat import NotebookNode
 
 from . import course
 from .grade import Result
@@ -45,7 +47,10 @@ class Recorder:
         self.notebook_id = source.stem
         self.source_dir = source.parent
         self.gb.find_assignment(assignment)  # raises MissingEntry before anything is written
-        self.source_cells = {c.name: c for c in self.gb.find_notebook(self.notebook_id, assignment).source_cells}
+        notebook = self.gb.find_notebook(self.notebook_id, assignment)
+        self.source_cells = {c.name: c for c in notebook.source_cells}
+        # grade and comment rows name their cell by id: resolve names once, not with a query per row
+        self.cell_names = {c.id: c.name for c in list(notebook.grade_cells) + list(notebook.solution_cells)}
 
     def close(self):
         self.gb.close()
@@ -68,12 +73,13 @@ class Recorder:
                           if timestamp else self.gb.update_or_create_submission(self.assignment, student))
             notebook = self.gb.find_submission_notebook(self.notebook_id, self.assignment, student)
             for grade in notebook.grades:
-                part = result.parts.get(grade.name)
+                part = result.parts.get(self.cell_names[grade.cell_id])
                 grade.auto_score = round(part.score, 4) if part is not None else 0.0  # as the cell output says
                 grade.needs_manual_grade = grade.manual_score is not None
             unchanged = _unchanged_solutions(nb) if nb is not None else None
             for comment in notebook.comments:
-                comment.auto_comment = "No response." if unchanged is None or comment.name in unchanged else None
+                name = self.cell_names[comment.cell_id]
+                comment.auto_comment = "No response." if unchanged is None or name in unchanged else None
             notebook.late_submission_penalty = None
             self.gb.db.flush()
             if submission.total_seconds_late > 0:
@@ -95,10 +101,13 @@ class Recorder:
         tmp = dest.with_name(f".{self.assignment}.tmp{os.getpid()}")
         if tmp.exists():
             shutil.rmtree(tmp)
-        shutil.copytree(self.source_dir, tmp, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-        if (submitted / "timestamp.txt").exists():
-            shutil.copy(submitted / "timestamp.txt", tmp / "timestamp.txt")
-        nbformat.write(self._sanitised(nb, result), tmp / f"{self.notebook_id}.ipynb")
+        # as autograde does: the student's files, then the source's files over them
+        skip = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
+        shutil.copytree(submitted, tmp, ignore=skip)
+        shutil.copytree(self.source_dir, tmp, ignore=skip, dirs_exist_ok=True)
+        # nbformat.write would validate every cell against the schema again (20 ms a notebook)
+        text = json.dumps(self._sanitised(nb, result), sort_keys=True, indent=1, ensure_ascii=False)
+        (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
         if dest.exists():
             shutil.rmtree(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -120,15 +129,17 @@ class Recorder:
                 meta["checksum"] = source.checksum
             if cell.cell_type == "code" and meta["grade_id"] in BY_ID and meta.get("grade"):
                 part = result.parts[meta["grade_id"]]
-                cell.outputs = [new_output("stream", name="stdout", text=part_feedback(result, meta["grade_id"])),
-                                new_output("execute_result", data={"text/plain": repr(round(part.score, 4))},
-                                           execution_count=None)]
+                cell.outputs = [  # what IsolatedGrade writes, built without nbformat's per-output validation
+                    NotebookNode(output_type="stream", name="stdout", text=part_feedback(result, meta["grade_id"])),
+                    NotebookNode(output_type="execute_result", execution_count=None, metadata=NotebookNode(),
+                                 data=NotebookNode({"text/plain": repr(round(part.score, 4))}))]
         return nb
 
 
 def _read(path: Path):
     try:
-        return nbformat.read(path, as_version=4)
+        nb = nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return nb if nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list) else None
     except Exception:  # noqa: BLE001 - not JSON, not a notebook, unreadable: scores only
         return None
 

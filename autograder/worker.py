@@ -17,7 +17,9 @@ from safetensors.torch import save as _save
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from .case import cases
-from .parts import API_NAMES, PARTS as _PARTS
+import sys
+
+from .parts import API_NAMES, FORBIDDEN_OPS, PARTS as _PARTS
 
 API_PARTS = tuple(p.id for p in _PARTS)
 _getpid, _exit = os.getpid, os._exit
@@ -37,7 +39,19 @@ class OpRecorder(TorchDispatchMode):
         self.indexed_input = False
         self.max_product = 0
         self._seen: set = set()
+        self.callers: list[str] = []
         self._watched = {t.untyped_storage().data_ptr() for t in watched if t.is_floating_point() and t.numel()}
+
+    def _note_caller(self):
+        """The student's function that made a forbidden call: the innermost frame in their code
+        (whose file name is a cell label like "<embedding cell 12 (one_hot_lookup_code)>")."""
+        frame = sys._getframe(2)
+        while frame is not None and not frame.f_code.co_filename.startswith("<"):
+            frame = frame.f_back
+        if frame is not None and len(self.callers) < 5:
+            where = f"{frame.f_code.co_name} ({frame.f_code.co_filename.strip('<>')}, line {frame.f_lineno})"
+            if where not in self.callers:
+                self.callers.append(where)
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -48,6 +62,8 @@ class OpRecorder(TorchDispatchMode):
         if packet not in self._seen:
             self._seen.add(packet)
             self.ops.add(packet.__name__)
+        if packet.__name__ in FORBIDDEN_OPS:
+            self._note_caller()
         kind = _KIND.get(packet.__name__)
         if kind is not None:
             if kind == "index":
@@ -178,6 +194,8 @@ def _observe_part(part, built, api, defined, errors, confinement) -> bytes:
             entry["seconds"] = _perf() - start
             entry["ops"] = sorted(rec.ops)
             entry["indexed_input"], entry["max_product"] = rec.indexed_input, rec.max_product
+            if rec.callers:
+                entry["callers"] = rec.callers
         results.append(entry)
     meta = {"part": part, "defined": defined, "errors": errors, "results": results, "confinement": confinement}
     return _save(tensors, metadata={"kit": _dumps(meta)})

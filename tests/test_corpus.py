@@ -50,3 +50,33 @@ def test_correct_style_gets_full_marks_on_cuda(path: Path):
     with Grader(["cuda"]) as g:
         result = g.grade(path)
     assert result.score == result.max_score, result.to_json()
+
+
+def test_vectorised_corpus_base_is_the_notebook_solution():
+    """tests/corpus/correct/vectorised.py (the base every wrong mutation is appended to) repeats the
+    notebook's solution cells: are its definitions and imports still the same (docstrings aside)?"""
+    import ast
+    from autograder.demo import solutions_by_cell
+    from conftest import BASE
+
+    def shape(src):
+        defs, imports = [], set()
+        for node in ast.parse(src).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.add(ast.dump(node))
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                for n in ast.walk(node):
+                    body = getattr(n, "body", None)
+                    if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and body and isinstance(body[0], ast.Expr) \
+                            and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                        n.body = body[1:] or [ast.Pass()]
+                defs.append(ast.dump(node))
+        return defs, imports
+    assert shape("\n\n".join(solutions_by_cell().values())) == shape(BASE.read_text())
+
+
+def test_a_forbidden_call_is_traced_to_the_students_function(grader, tmp_path):
+    """Does the zero for calling F.embedding name the student's function (and cell line) that called it?"""
+    result = grader.grade(compose(CORPUS / "wrong" / "oh_calls_F_embedding.py", tmp_path))
+    rule = result.parts["one_hot_lookup"].tests[-1]
+    assert not rule.passed and "one_hot_lookup (" in rule.message, rule.message
