@@ -60,6 +60,7 @@ class Case:
     device: str = "cpu"
     compare: dict = field(default_factory=dict, repr=False)  # key -> Policy; "*" for any other key
     limit: str | None = None   # a part-level rule the grader applies to the op trace (see worker.py)
+    alone: tuple = ()          # devices on which it runs in a sandboxed job of its own (see runs_alone)
 
     @property
     def id(self) -> str:
@@ -77,11 +78,19 @@ class Case:
     def make(self) -> Make:
         return Make(self.seed, self.dtype, self.device)
 
+    @property
+    def runs_alone(self) -> bool:
+        """Out-of-range indices on CUDA hit a device-side assert that poisons the whole CUDA context
+        (the reference, §CUDA): such a case runs in a job of its own, and torch's answer for it is
+        taken on the CPU, never by running the assert in the grader."""
+        return self.device in self.alone
+
 
 REGISTRY: dict[str, list[Case]] = {}
 
 
-def case(points: float, dtypes=(torch.float32,), devices=DEVICES, cuda_dtypes=(), compare=None, limit=None):
+def case(points: float, dtypes=(torch.float32,), devices=DEVICES, cuda_dtypes=(), compare=None, limit=None,
+         alone=()):
     """Register the decorated builder as a check of the part named by its module (checks/<part>.py)."""
     from .compare import EXACT
 
@@ -92,7 +101,7 @@ def case(points: float, dtypes=(torch.float32,), devices=DEVICES, cuda_dtypes=()
         for device in devices:
             for dtype in tuple(dtypes) + (tuple(cuda_dtypes) if device == "cuda" else ()):
                 REGISTRY.setdefault(part, []).append(
-                    Case(part, build.__name__, question, points, build, dtype, device, policies, limit))
+                    Case(part, build.__name__, question, points, build, dtype, device, policies, limit, tuple(alone)))
         return build
     return register
 

@@ -64,26 +64,58 @@ class Sandbox:
         gc.collect()
         gc.freeze()             # forked jobs then never walk (and so copy) the parent's objects
         self._lock = threading.Lock()
-        self._futures: dict[int, tuple[Future, dict]] = {}
         self._next = 0
+        self.restarts = 0
         self._tmp = tempfile.mkdtemp(prefix="kit-sandbox-")
         os.chmod(self._tmp, 0o711)
-        cmd_r, self._cmd_w = os.pipe()
-        self._res_r, res_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the zygote
-            try:
-                # hold no other descriptor: another Sandbox's pipe kept open here would never see EOF
-                keep = sorted({0, 1, 2, cmd_r, res_w})
-                for lo, hi in zip(keep, keep[1:] + [1 << 16]):
-                    os.closerange(lo + 1, hi)
-                _zygote(cmd_r, res_w, limits, isolate)
-            finally:
-                os._exit(0)
+        self._start(fork=True)
+
+    def _start(self, fork: bool):
+        """A zygote and the thread that reads its results. The first is forked from this process,
+        which holds nothing secret yet; a replacement (the first one died: killed by the OOM
+        killer, say) is a fresh Python process, since by then this one holds torch's answers."""
+        cmd_r, cmd_w = os.pipe()
+        res_r, res_w = os.pipe()
+        proc = None
+        if fork:
+            pid = os.fork()
+            if pid == 0:  # the zygote
+                try:
+                    # hold no other descriptor: another Sandbox's pipe kept open here would never see EOF
+                    keep = sorted({0, 1, 2, cmd_r, res_w})
+                    for lo, hi in zip(keep, keep[1:] + [1 << 16]):
+                        os.closerange(lo + 1, hi)
+                    _zygote(cmd_r, res_w, self.limits, self.isolate)
+                finally:
+                    os._exit(0)
+        else:
+            import subprocess
+            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+            args = json.dumps({"cmd": cmd_r, "res": res_w, "limits": self.limits.__dict__, "isolate": self.isolate})
+            proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
+                                    pass_fds=(cmd_r, res_w), stdin=subprocess.DEVNULL, env=env)
+            pid = proc.pid
         os.close(cmd_r)
         os.close(res_w)
-        self._reader = threading.Thread(target=self._read_results, daemon=True)
-        self._reader.start()
+        gen = {"pid": pid, "proc": proc, "cmd_w": cmd_w, "futures": {}, "alive": True}
+        gen["reader"] = threading.Thread(target=self._read_results, args=(res_r, gen), daemon=True)
+        gen["reader"].start()
+        self._gen = gen
+
+    @property
+    def pid(self) -> int:
+        return self._gen["pid"]
+
+    def _restart(self):
+        """Called with the lock held, once the zygote is found dead."""
+        old = self._gen
+        try:
+            os.close(old["cmd_w"])
+        except OSError:
+            pass
+        self.restarts += 1
+        self._start(fork=False)
 
     def submit(self, job: dict) -> Future:
         """job: {"parts": [id, ...], "code": [[label, source], ...], "devices": [...]}: one process runs
@@ -96,30 +128,46 @@ class Sandbox:
             log = os.path.join(self._tmp, f"{jid}.log")
             for path in (out, log):
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-            self._futures[jid] = (fut, {"out": out, "log": log})
-            line = json.dumps({"id": jid, "out": out, "log": log, **job}) + "\n"
-            os.write(self._cmd_w, line.encode())  # writes of any size complete on a blocking pipe
+            line = (json.dumps({"id": jid, "out": out, "log": log, **job}) + "\n").encode()
+            for attempt in (1, 2):
+                if not self._gen["alive"]:
+                    self._restart()
+                gen = self._gen
+                gen["futures"][jid] = (fut, {"out": out, "log": log})
+                try:
+                    os.write(gen["cmd_w"], line)  # writes of any size complete on a blocking pipe
+                    break
+                except OSError:   # the zygote died just now: its reader fails what it held, not this
+                    gen["futures"].pop(jid, None)
+                    gen["alive"] = False
+            else:
+                fut.set_result(Outcome("error", "run.zygote_gone"))
         return fut
 
     def run(self, job: dict) -> Outcome:
         return self.submit(job).result()
 
-    def _read_results(self):
+    def _read_results(self, res_r: int, gen: dict):
         buf = b""
-        with os.fdopen(self._res_r, "rb", buffering=0) as f:
+        with os.fdopen(res_r, "rb", buffering=0) as f:
             while chunk := f.read(65536):
                 buf += chunk
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
-                    self._finish(json.loads(line))
-        with self._lock:  # the zygote is gone: fail whatever is left rather than hang
-            for fut, _ in self._futures.values():
+                    self._finish(json.loads(line), gen)
+        with self._lock:  # the zygote is gone: fail whatever it held rather than hang; the next job restarts it
+            gen["alive"] = False
+            for fut, _paths in gen["futures"].values():
                 fut.set_result(Outcome("error", "run.zygote_gone"))
-            self._futures.clear()
+            gen["futures"].clear()
+        try:
+            os.waitpid(gen["pid"], 0)
+        except ChildProcessError:
+            pass
 
-    def _finish(self, res: dict):
+    def _finish(self, res: dict, gen: dict):
         with self._lock:
-            fut, paths = self._futures.pop(res["id"])
+            fut, paths = gen["futures"].pop(res["id"])
         cap = self.limits.output_mb << 20
         blob, output = b"", ""
         try:
@@ -141,15 +189,12 @@ class Sandbox:
                                res.get("confinement", []), args))
 
     def close(self):
+        gen = self._gen
         try:
-            os.close(self._cmd_w)
+            os.close(gen["cmd_w"])
         except OSError:
             pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
-        self._reader.join(timeout=5)
+        gen["reader"].join(timeout=30)   # it reaps the zygote once the zygote has finished its jobs
         try:
             os.rmdir(self._tmp)
         except OSError:
@@ -164,10 +209,25 @@ class Sandbox:
 
 # ---------------------------------------------------------------- the zygote (its own process)
 
+def _serve():
+    """Entry of a replacement zygote started as a fresh Python (see Sandbox._start)."""
+    args = json.loads(sys.argv[1])
+    from . import worker
+    worker.warm_up()
+    gc.collect()
+    gc.freeze()
+    try:
+        _zygote(args["cmd"], args["res"], Limits(**args["limits"]), args["isolate"])
+    finally:
+        os._exit(0)
+
+
 def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
+    if isolate:
+        _remove_stale_cgroups()
     running: dict[int, dict] = {}      # pidfd -> {pid, job, deadline, start, last, progress}
     progress: dict[int, int] = {}      # read end of a job's progress pipe -> its pidfd
     reaped: dict[int, int] = {}   # job pid -> wait status, when the orphan sweep collected it first
@@ -271,6 +331,19 @@ def _pids_cgroup(name: str, limit: int) -> str | None:
         except OSError:
             os.rmdir(path)
     return None
+
+
+def _remove_stale_cgroups():
+    """Job cgroups left by a zygote that was killed (its name holds its pid): remove them."""
+    for base in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
+        try:
+            names = os.listdir(base)
+        except OSError:
+            continue
+        for name in names:
+            parts = name.split("-")
+            if len(parts) == 3 and parts[0] == "kit" and parts[1].isdigit() and not os.path.exists(f"/proc/{parts[1]}"):
+                _remove_cgroup(os.path.join(base, name))
 
 
 def _remove_cgroup(path):

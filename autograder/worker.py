@@ -151,9 +151,12 @@ def run_job(job: dict, out_fd: int, confinement: list, progress_fd: int | None =
     of the parts before it intact; the grader reruns the parts after it in a fresh job."""
     torch.set_num_threads(1)
     plans = []
+    only = set(job.get("only", ()))   # case keys: a job for cases that run alone (Case.runs_alone)
     for part in job["parts"]:
         built = []
         for c in cases(part, tuple(job["devices"])):
+            if (c.key not in only) if only else c.runs_alone:
+                continue
             try:
                 built.append((c, c.build(c.make()), None))
             except Exception as exc:  # e.g. CUDA missing in the sandbox: the grader reports it
@@ -188,7 +191,7 @@ def _observe_part(part, built, api, defined, errors, confinement) -> bytes:
             try:
                 with rec:
                     obs = observe(api)
-                entry["obs"] = {k: _plain(v, f"{i}/{k}", tensors) for k, v in obs.items()}
+                entry["obs"] = {k: _plain(v, f"{c.id}/{k}", tensors) for k, v in obs.items()}
             except BaseException as exc:
                 entry["raised"] = {"type": type(exc).__name__, "message": str(exc)[:500]}
             entry["seconds"] = _perf() - start

@@ -93,3 +93,20 @@ def test_student_output_never_reaches_the_grader_stdout(tmp_path):
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["parts"]["embedding_backward"]["score"] < 25 and data["score"] < 100
+
+
+def test_a_dead_zygote_is_replaced_and_nothing_is_lost(tmp_path):
+    """Kill the sandbox's zygote (as the OOM killer might) between and during gradings: is the next
+    grading still complete and correct, served by a replacement started as a fresh process?"""
+    import os
+    import signal
+    import threading
+    from autograder.grade import Grader
+    with Grader(["cpu"]) as g:
+        assert g.grade(BASE).score == 100
+        os.kill(g.sandbox.pid, signal.SIGKILL)
+        assert g.grade(BASE).score == 100        # the job found the zygote dead and restarted it
+        first = g.sandbox.pid
+        threading.Timer(0.05, os.kill, (first, signal.SIGKILL)).start()
+        assert g.grade(BASE).score == 100        # killed while the job ran: run again on a new one
+        assert g.sandbox.restarts >= 2 and g.sandbox.pid != first

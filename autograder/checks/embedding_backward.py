@@ -117,7 +117,7 @@ def padding_idx_must_be_in_range(make):
                         for p in (5, 6, -6, 4, 0, -5)}
 
 
-@case(points=1, devices=("cpu",))
+@case(points=1, alone=("cuda",))   # on CUDA in a job of its own: a device-side assert poisons the context
 def rejects_out_of_range_indices(make):
     """Do indices V and -1 raise instead of being dropped or wrapped?"""
     g = make.randn(2, 3)
