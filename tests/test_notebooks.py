@@ -18,7 +18,8 @@ def test_released_notebook_scores_zero(grader):
     assert result.score == 0, result.to_json()
 
 
-@pytest.mark.parametrize("path", [SOLUTION, ROOT / "source" / "embedding" / "embedding.ipynb"], ids=["solutions", "source"])
+@pytest.mark.parametrize("path", [SOLUTION, ROOT / "source" / "embedding" / "embedding.ipynb",
+                                  ROOT / "source" / "embedding-zh" / "embedding.ipynb"], ids=["solutions", "source", "source-zh"])
 def test_solutions_score_full_marks(grader, path):
     """Do the worked solutions (and the source they come from) get every point?"""
     result = grader.grade(path)
@@ -26,13 +27,15 @@ def test_solutions_score_full_marks(grader, path):
                                               for t in part.tests if not t.passed]
 
 
-def test_solution_notebook_runs_clean_and_fast(tmp_path):
-    """Does the solution notebook run top to bottom on CPU in under 2 minutes, writing nothing to stderr?"""
+@pytest.mark.parametrize("edition", ["embedding", "embedding-zh"])
+def test_solution_notebook_runs_clean_and_fast(tmp_path, edition):
+    """Does the solution notebook (each edition) run top to bottom on CPU in under 2 minutes, writing
+    nothing to stderr?"""
     from nbclient import NotebookClient
-    nb = nbformat.read(ROOT / "source" / "embedding" / "embedding.ipynb", 4)
+    nb = nbformat.read(ROOT / "source" / edition / "embedding.ipynb", 4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "source" / "embedding")}}).execute()
+                   resources={"metadata": {"path": str(ROOT / "source" / edition)}}).execute()
     elapsed = time.perf_counter() - start
     stderr = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "stream" and o.get("name") == "stderr"]
