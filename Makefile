@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: venv demo test release bench lock clean
+.PHONY: venv demo test release bench gpu-check lock clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,9 @@ release: $(STAMP)   ## rebuild source/ from authoring/, then assignments/ and so
 
 bench: $(STAMP)   ## grade a synthetic class with the kit and with stock nbgrader autograde
 	$(BIN)/python -m autograder bench
+
+gpu-check:   ## on a CUDA machine: the CUDA tests and CUDA grading of the corpus (scripts/gpu-check.sh; python3 there)
+	bash scripts/gpu-check.sh
 
 lock:   ## re-pin requirements.lock from pyproject.toml's direct dependencies (needs the network)
 	rm -rf build/lockenv && $(PYTHON) -m venv build/lockenv
