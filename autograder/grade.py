@@ -92,6 +92,8 @@ class Grader:
         torch.set_num_threads(1)  # before the first op: forking after a multi-threaded op hangs children
         self.devices = list(devices or present_devices())
         self.sandbox = runner or Sandbox(limits, isolate)   # forked now, before any reference exists
+        self.limits = limits
+        self._gpu_slots = threading.BoundedSemaphore(max(1, limits.cuda_jobs))   # one GPU, shared by the batch
         self._refs: dict[str, tuple] = {}
         self.fingerprint = fingerprint(self.devices)
         self._ref_lock = threading.Lock()
@@ -174,6 +176,13 @@ class Grader:
     def _run(self, job: dict):
         """One sandboxed job; if the zygote died under it (not the student's doing, as a rule), once more
         on the replacement the sandbox starts."""
+        if "cuda" in job["devices"]:
+            job = {**job, "cuda_memory_fraction": self.limits.cuda_memory_fraction}
+            with self._gpu_slots:
+                return self._run_now(job)
+        return self._run_now(job)
+
+    def _run_now(self, job: dict):
         outcome = self.sandbox.run(job)
         if outcome.detail == "run.zygote_gone":
             self.last_sandbox_cpu += outcome.cpu

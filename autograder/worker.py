@@ -150,6 +150,8 @@ def run_job(job: dict, out_fd: int, confinement: list, progress_fd: int | None =
     (the zygote extends the job's deadline by one part's time). A crash in part k leaves the blobs
     of the parts before it intact; the grader reruns the parts after it in a fresh job."""
     torch.set_num_threads(1)
+    if "cuda" in job["devices"] and torch.cuda.is_available():   # the GPU is shared with other jobs
+        torch.cuda.set_per_process_memory_fraction(float(job.get("cuda_memory_fraction", 0.2)))
     plans = []
     only = set(job.get("only", ()))   # case keys: a job for cases that run alone (Case.runs_alone)
     for part in job["parts"]:
