@@ -40,6 +40,7 @@ def main(argv=None) -> int:
     be.add_argument("--nbgrader-sample", type=int, default=6, help="how many of them stock nbgrader grades")
     z = sub.add_parser("gradescope-zip")
     z.add_argument("out", nargs="?", default="build/autograder.zip")
+    z.add_argument("--lang", choices=LANGS, default="en", help="language of the students' feedback")
     args = ap.parse_args(argv)
     return COMMANDS[args.cmd](args)
 
@@ -101,7 +102,7 @@ def _bench(args) -> int:
 def _gradescope_zip(args) -> int:
     from . import gradescope
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    print(gradescope.build(Path(args.out)))
+    print(gradescope.build(Path(args.out), args.lang))
     return 0
 
 

@@ -17,16 +17,17 @@ python3.11 -m venv .venv
 RUN = """#!/usr/bin/env bash
 cd /autograder/source
 mkdir -p /autograder/results
-.venv/bin/python -m autograder grade /autograder/submission --format gradescope --device all \\
+.venv/bin/python -m autograder grade /autograder/submission --format gradescope --device all --lang {lang} \\
     > /autograder/results/results.json.tmp && mv /autograder/results/results.json.tmp /autograder/results/results.json \\
   || echo '{"score": 0, "output": "The grader itself failed; your instructor has been told."}' > /autograder/results/results.json
 """
 
 
-def build(out: Path) -> Path:
+def build(out: Path, lang: str = "en") -> Path:
+    """The zip for a course in `lang` (en, or zh for the Chinese edition: its messages in Chinese)."""
     out = Path(out)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("setup.sh", SETUP), ("run_autograder", RUN)):
+        for name, text in (("setup.sh", SETUP), ("run_autograder", RUN.replace("{lang}", lang))):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             z.writestr(info, text)
