@@ -64,8 +64,12 @@ def _grade(args) -> int:
 
 def _batch(args) -> int:
     from . import batch, class_report
-    results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force,
-                                record=not args.no_gradebook, assignment=args.assignment)
+    try:
+        results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force,
+                                    record=not args.no_gradebook, assignment=args.assignment)
+    except (batch.BatchIncomplete, RuntimeError) as exc:
+        print(f"batch: {exc}", file=sys.stderr)
+        return 1
     out = class_report.write(results, Path(args.course) / "autograder_results" / "report" /
                              ("" if args.assignment == "embedding" else args.assignment))
     print(f"{len(results)} submissions graded; class report: {out['markdown']}")

@@ -54,16 +54,24 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
                                result_path(results_dir, assignment, s), force, lang): s for s in students}
         try:
             _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task)
-        except BaseException:   # Ctrl-C, a failing gradebook: stop now; what finished is kept
+        except BatchIncomplete:
+            raise
+        except BaseException:   # Ctrl-C: stop now; what finished is kept
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
 
 
 def _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task):
+    failed = {}
     for fut in as_completed(futures):   # this thread alone stores and records, as each one finishes
         s = futures[fut]
-        results[s], key, cached = fut.result()
+        try:
+            results[s], key, cached = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a fault of the grader, not the student: no grade, a rerun retries
+            failed[s] = f"not graded: {type(exc).__name__}: {exc}"
+            progress.update(task, advance=1, status=f"{s}: {failed[s]}")
+            continue
         if key is not None and not cached:
             store(result_path(results_dir, assignment, s), key, grader.fingerprint, results[s], s)
         status = f"{s}: {results[s].score:.1f}" + (" (graded before)" if cached else "")
@@ -71,10 +79,27 @@ def _collect(futures, grader, recorder, results, results_dir, marks, assignment,
             digest = json.dumps(results[s].to_json(), sort_keys=True)
             mark = marks / s
             if force or not mark.exists() or mark.read_text() != digest:
-                if not recorder.record(s, results[s]):
-                    status += ", scores only: the notebook could not be read"
-                mark.write_text(digest)   # only after that student's commit
+                try:
+                    if not recorder.record(s, results[s]):
+                        status += ", scores only: the notebook could not be read"
+                    mark.write_text(digest)   # only after that student's commit
+                except Exception as exc:  # noqa: BLE001 - rolled back; the stored result stays, a rerun records it
+                    failed[s] = f"graded, not recorded: {type(exc).__name__}: {exc}"
+                    status += f" ({failed[s]})"
         progress.update(task, advance=1, status=status)
+    for s, why in sorted(failed.items()):
+        progress.console.print(f"[bold red]{s}[/]: {why} — run the batch again to retry")
+    if failed:
+        raise BatchIncomplete(failed)
+
+
+class BatchIncomplete(Exception):
+    """Some students could not be graded or recorded (the grader's fault, never a zero for them);
+    every other result is stored and recorded, and a rerun retries only these."""
+
+    def __init__(self, failed: dict):
+        super().__init__(f"{len(failed)} submission(s) not finished: " + ", ".join(sorted(failed)))
+        self.failed = failed
 
 
 def _grade_one(grader: Grader, folder: Path, stored: Path, force: bool, lang: str):

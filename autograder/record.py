@@ -32,7 +32,9 @@ from .report import part_feedback
 
 
 class Recorder:
-    """One gradebook session for a class; `record(student, result)` commits that student alone."""
+    """One gradebook session for a class; `record(student, result)` commits that student alone
+    (nbgrader's update_or_create_* commit the student and submission rows themselves; the scores,
+    comments, penalty and notebook follow in one commit, rolled back on any error)."""
 
     def __init__(self, cfg, course_root: Path, assignment: str = course.ASSIGNMENT):
         from nbgrader.api import Gradebook
@@ -46,7 +48,13 @@ class Recorder:
         source = self.root / "source" / assignment / course.NOTEBOOK
         self.notebook_id = source.stem
         self.source_dir = source.parent
-        self.gb.find_assignment(assignment)  # raises MissingEntry before anything is written
+        from nbgrader.api import MissingEntry
+        try:
+            self.gb.find_assignment(assignment)
+        except MissingEntry:
+            self.gb.close()
+            raise RuntimeError(f"the gradebook has no assignment {assignment!r}: run "
+                               f"`nbgrader generate_assignment {assignment}` first") from None
         notebook = self.gb.find_notebook(self.notebook_id, assignment)
         self.source_cells = {c.name: c for c in notebook.source_cells}
         # grade and comment rows name their cell by id: resolve names once, not with a query per row

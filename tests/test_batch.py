@@ -85,3 +85,26 @@ def test_interrupted_while_recording_then_rerun_equals_uninterrupted(uninterrupt
     assert len(course.gradebook_state(cfg)) == 4
     batch.grade_class(root, workers=2, quiet=True)
     assert (course.gradebook_state(cfg), results(root)) == uninterrupted
+
+
+def test_a_student_the_gradebook_refuses_does_not_stop_the_class(uninterrupted, tmp_path, monkeypatch):
+    """If recording one student fails (a database error, say), are all the others still graded and
+    recorded, that student's result kept, and a rerun records them?"""
+    from autograder import batch, course
+    from autograder.record import Recorder
+    root = tmp_path / "course"
+    cfg = make_course(root)
+    real = Recorder.record
+
+    def refuse_s003(self, student, result):
+        if student == "s003":
+            raise OSError("disk full")
+        return real(self, student, result)
+    monkeypatch.setattr(Recorder, "record", refuse_s003)
+    with pytest.raises(batch.BatchIncomplete) as info:
+        batch.grade_class(root, workers=2, quiet=True)
+    assert set(info.value.failed) == {"s003"}
+    assert set(course.gradebook_state(cfg)) == {f"s{i:03d}" for i in range(N)} - {"s003"}
+    monkeypatch.setattr(Recorder, "record", real)
+    batch.grade_class(root, workers=2, quiet=True)
+    assert (course.gradebook_state(cfg), results(root)) == uninterrupted
