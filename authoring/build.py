@@ -71,7 +71,8 @@ def build(src, lang):
         raise SystemExit(f"build: no TEXT[{lang!r}] in authoring/embedding.py (languages: {sorted(src.TEXT)})")
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                   "language_info": {"name": "python"}}
+                   "language_info": {"name": "python"},
+                   "embedding_kit": {"lang": lang}}   # the grader reports in this language by default
     seen = set()
     for n, cell in enumerate(src.CELLS):
         if cell["cell_type"] == "markdown":

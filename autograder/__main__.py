@@ -24,7 +24,8 @@ def main(argv=None) -> int:
     g.add_argument("--format", choices=["json", "text", "gradescope"], default="text")
     g.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
     g.add_argument("--no-isolation", action="store_true", help="skip rlimits/namespaces/Landlock (debugging only)")
-    g.add_argument("--lang", choices=LANGS, default="en", help="language of the messages (en, zh)")
+    g.add_argument("--lang", choices=("auto",) + LANGS, default="auto",
+                   help="language of the messages: en, zh, or auto (the notebook's edition; default)")
     b = sub.add_parser("batch", help="grade a course's submitted/ folder")
     b.add_argument("course", nargs="?", default=".")
     b.add_argument("--assignment", default="embedding", help="embedding (English) or embedding-zh (Chinese)")
@@ -57,7 +58,7 @@ def _grade(args) -> int:
             return 2
         devices = ["cuda"]
     with Grader(devices, isolate=not args.no_isolation) as grader:
-        result = grader.grade(args.path, lang=args.lang)
+        result = grader.grade(args.path, lang=None if args.lang == "auto" else args.lang)
     print(FORMATS[args.format](result))
     return 0
 

@@ -32,6 +32,7 @@ class Submission:
     notes: list = field(default_factory=list)      # cells that could not be parsed, etc.
     static_hits: dict = field(default_factory=dict)  # top-level name -> ["line: text", ...]
     trees: list = field(default_factory=list, repr=False, compare=False)  # [label, kept top-level nodes]
+    lang: str = ""                                  # the edition's language, from the notebook's metadata
 
 
 # CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch" when two
@@ -102,6 +103,8 @@ def _from_nb(nb, stem: str, filename: str = "") -> Submission:
     if nb.get("nbformat") != 4:
         raise ExtractError(_("extract.nbformat", name=filename or stem, version=nb.get("nbformat")))
     sub = Submission()
+    kit = (nb.get("metadata") or {}).get("embedding_kit") if isinstance(nb.get("metadata"), dict) else None
+    sub.lang = str(kit.get("lang", "")) if isinstance(kit, dict) else ""
     for i, cell in enumerate(nb.get("cells", [])):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue

@@ -15,7 +15,7 @@ import torch
 from .case import HALVES, Case, Make, cases
 from .compare import EXACT, Mismatch, Raised, check_value
 from .extract import ExtractError, Submission, extract
-from .i18n import _, question, use
+from .i18n import LANGS, _, chosen, question, use
 from .i18n import lang as current_lang
 from .parts import BY_ID, FORBIDDEN_OPS, MAX_SCORE, PARTS
 from .reference import TORCH
@@ -129,6 +129,9 @@ class Grader:
             sub = submission if isinstance(submission, Submission) else extract(submission)
         except ExtractError as exc:
             return _all_zero(str(exc), self.devices)
+        if lang is None and not chosen() and sub.lang in LANGS:
+            with use(sub.lang):   # nobody chose a language: the notebook's edition decides
+                return self.grade(sub)
         notes = list(sub.notes)
         runs, confinement = self.run_parts(sub), []
         parts = {}

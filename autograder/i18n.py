@@ -13,7 +13,7 @@ from contextvars import ContextVar
 
 LANGS = ("en", "zh")
 ASSIGNMENT_LANG = {"embedding": "en", "embedding-zh": "zh"}
-_LANG: ContextVar[str] = ContextVar("kit_lang", default="en")
+_LANG: ContextVar[str | None] = ContextVar("kit_lang", default=None)   # None: nobody chose (English)
 
 EN = {
     # parts (titles in reports)
@@ -108,7 +108,12 @@ def _questions(lang: str) -> dict:
 
 
 def lang() -> str:
-    return _LANG.get()
+    return _LANG.get() or "en"
+
+
+def chosen() -> bool:
+    """Whether a language was chosen around this code (else the submission's own edition may decide)."""
+    return _LANG.get() is not None
 
 
 @contextlib.contextmanager
@@ -123,11 +128,11 @@ def use(code: str | None):
 
 def _(key: str, **args) -> str:
     """The message `key` in the current language, formatted with args."""
-    code = _LANG.get()
+    code = lang()
     catalog = EN if code == "en" else _catalogs().get(code, EN)
     return catalog.get(key, EN[key]).format(**args)
 
 
 def question(part: str, name: str, english: str) -> str:
     """A check's question (its docstring in English) in the current language."""
-    return _questions(_LANG.get()).get(f"{part}/{name}", english)
+    return _questions(lang()).get(f"{part}/{name}", english)

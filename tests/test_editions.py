@@ -113,3 +113,13 @@ def test_grading_json_is_the_same_in_both_languages_but_the_words(grader, tmp_pa
     en, zh = grader.grade(wrong, lang="en"), grader.grade(wrong, lang="zh")
     assert json.dumps({p: r.score for p, r in en.parts.items()}) == json.dumps({p: r.score for p, r in zh.parts.items()})
     assert en.parts["one_hot_lookup"].tests[-1].message != zh.parts["one_hot_lookup"].tests[-1].message
+
+
+def test_the_notebook_says_its_language_and_the_grader_follows(grader):
+    """Does a zh notebook get Chinese reports when no language is asked for, and the asked one otherwise?"""
+    from autograder.report import to_text
+    zh = ROOT / "assignments" / "embedding-zh" / "embedding.ipynb"
+    assert source("embedding-zh", "assignments").metadata["embedding_kit"]["lang"] == "zh"
+    assert grader.grade(zh).lang == "zh" and "未通过" in to_text(grader.grade(zh))
+    assert grader.grade(zh, lang="en").lang == "en"
+    assert grader.grade(ROOT / "assignments" / "embedding" / "embedding.ipynb").lang == "en"
