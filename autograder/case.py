@@ -96,7 +96,7 @@ def case(points: float, dtypes=(torch.float32,), devices=DEVICES, cuda_dtypes=()
 
     def register(build):
         part = build.__module__.rsplit(".", 1)[-1]
-        question = inspect.cleandoc(build.__doc__ or build.__name__)
+        question = " ".join(inspect.cleandoc(build.__doc__ or build.__name__).split())  # one line, as reports show it
         policies = compare if isinstance(compare, dict) else {"*": compare or EXACT}
         for device in devices:
             for dtype in tuple(dtypes) + (tuple(cuda_dtypes) if device == "cuda" else ()):

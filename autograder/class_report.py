@@ -19,7 +19,8 @@ def write(results: dict[str, Result], out_dir: Path) -> dict[str, Path]:
         for pid, part in r.parts.items():
             for t in part.tests:
                 key = f"{pid}.{t.name}"
-                questions[key] = t.question.splitlines()[0] if t.question else t.name
+                if key not in questions or r.lang == "en":   # a class of both editions: English wins
+                    questions[key] = t.question or t.name
                 failed[key] += not t.passed
     scores = sorted(r.score for r in results.values())
     fig, (a, b) = plt.subplots(1, 2, figsize=(13, 4.5))
