@@ -171,6 +171,9 @@ QUESTIONS = {
     "embedding_module/backward_matches": (
         "loss.backward() 之后，weight.grad 是否与 nn.Embedding 的一致（包括 padding_idx 和 scale_grad_by_freq）？"
     ),
+    "embedding_module/padding_positions_are_skipped_in_backward": (
+        "通过模块反向传播时，若 grad_output 在 padding 位置含有 NaN 和 inf，padding 行的梯度是否仍严格为零、"
+        "其余各行是否都是有限值（应跳过这些位置，而不是先加上再置零）？"),
     "embedding_module/max_norm_renorms_before_the_lookup": (
         "max_norm=1 时，被查到的行是否在查表之前就被原地重新归一化，且输出就是归一化后的行？"
     ),

@@ -26,5 +26,6 @@ def test_results_json_is_what_gradescope_reads():
                           "--device", "cpu"], capture_output=True, text=True, cwd=ROOT, check=True)
     data = json.loads(out.stdout)
     assert data["score"] == 100
-    assert abs(sum(t["score"] for t in data["tests"]) - 100) < 1e-6
+    # each test's score is rounded to 4 decimals; Gradescope takes the top-level score when present
+    assert abs(sum(t["score"] for t in data["tests"]) - 100) <= 1e-4 * len(data["tests"])
     assert all({"name", "score", "max_score", "status"} <= t.keys() for t in data["tests"])

@@ -106,6 +106,20 @@ def backward_matches(make):
     return observe
 
 
+@case(points=1, compare=GRAD)
+def padding_positions_are_skipped_in_backward(make):
+    """Through the module, do NaN and inf in grad_output at padding positions leave the padding row's
+    gradient exactly zero and every other row finite (skipped, not added and zeroed)?"""
+    W, idx, g = make.weight(6, 3), make.tensor([[2, 0, 2], [1, 2, 5]]), make.randn(2, 3, 3)
+    g[0, 0], g[1, 1] = float("nan"), float("inf")      # both at positions holding index 2
+
+    def observe(api):
+        m = loaded(api, W, padding_idx=2)
+        m(idx).backward(g)
+        return {"grad of weight with padding_idx=2": m.weight.grad}
+    return observe
+
+
 @case(points=3, dtypes=FLOATS, compare=RENORM)
 def max_norm_renorms_before_the_lookup(make):
     """With max_norm=1, are the looked-up rows renormed in place before the lookup, and the output

@@ -1,7 +1,7 @@
 """Padding positions are masked by multiplying their grad_output rows by 0 instead of being skipped:
 where grad_output holds inf or NaN at a padding position, 0 * inf = NaN lands in the padding row,
 which torch leaves exactly 0."""
-BREAKS = ("embedding_backward",)   # the module checks never send NaN through a padding position
+BREAKS = ("embedding_backward", "embedding_module")
 
 
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):
