@@ -27,14 +27,10 @@ from .report import part_feedback
 _grader, _grader_lock = None, threading.Lock()
 
 
-def shared_grader(use: Grader | None = None) -> Grader:
-    """One warm grader per process: nbgrader autogrades students one after another in one process.
-    The batch grader hands in its own (`use`), so autograde reuses it instead of starting another."""
+def shared_grader() -> Grader:
+    """One warm grader per process: nbgrader autogrades students one after another in one process."""
     global _grader
     with _grader_lock:
-        if use is not None:
-            _grader = use
-            return use
         if _grader is None:
             _grader = Grader(present_devices())
             atexit.register(_grader.close)

@@ -181,7 +181,7 @@ def run_job(job: dict, out_fd: int, confinement: list, progress_fd: int | None =
 
 def _observe_part(part, built, api, defined, errors, confinement) -> bytes:
     tensors, results = {}, []
-    for i, (c, observe, problem) in enumerate(built):
+    for c, observe, problem in built:
         entry = {"id": c.id}
         if problem:
             entry["problem"] = problem
