@@ -54,9 +54,7 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
                                result_path(results_dir, assignment, s), force, lang): s for s in students}
         try:
             _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task)
-        except BatchIncomplete:
-            raise
-        except BaseException:   # Ctrl-C: stop now; what finished is kept
+        except BaseException:   # Ctrl-C, or some students unfinished: what has not started is cancelled
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results

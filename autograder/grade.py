@@ -129,7 +129,7 @@ class Grader:
             sub = submission if isinstance(submission, Submission) else extract(submission)
         except ExtractError as exc:
             return _all_zero(str(exc), self.devices)
-        if lang is None and not chosen() and sub.lang in LANGS:
+        if not chosen() and sub.lang in LANGS:
             with use(sub.lang):   # nobody chose a language: the notebook's edition decides
                 return self.grade(sub)
         notes = list(sub.notes)
@@ -137,7 +137,7 @@ class Grader:
         parts = {}
         for p in PARTS:
             outcome, meta, tensors = runs[p.id]
-            confinement = (meta or {}).get("confinement") or outcome.confinement or confinement
+            confinement = (meta or {}).get("confinement") or confinement   # what the worker was confined by
             parts[p.id], part_notes = self._score_part(p.id, outcome, meta, tensors, sub.static_hits)
             notes += [n for n in part_notes if n not in notes]
         score = sum(r.score for r in parts.values())
@@ -169,8 +169,7 @@ class Grader:
             if meta is None:
                 continue                         # the part could not run at all: it scores zero anyway
             if found is None:
-                why = _("run.not_graded", part=c.part, detail=_(outcome.detail or "run.no_result", **outcome.detail_args))
-                meta["results"].append({"id": c.id, "problem": why})
+                meta["results"].append({"id": c.id, "problem": _not_graded(c.part, outcome)})
             else:
                 meta["results"] += found[0]["results"]
                 runs[c.part] = (runs[c.part][0], meta, {**runs[c.part][2], **found[1]})   # keys hold the case id
@@ -200,10 +199,7 @@ class Grader:
         total = sum(points.values())
         notes = []
         if meta is None:
-            why = _("run.not_graded", part=pid, detail=_(outcome.detail or "run.no_result", **outcome.detail_args))
-            if outcome.output.strip():
-                why += _("run.last_output", output=outcome.output.strip()[-600:])
-            return _zero(part, names, why, my_cases), []
+            return _zero(part, names, _not_graded(pid, outcome), my_cases), []
         for e in meta["errors"]:
             notes.append(_("run.cell_raised", where=e["where"], error=e["error"],
                            line=_("run.cell_line", line=e["line"]) if e["line"] else ""))
@@ -220,7 +216,7 @@ class Grader:
             if c is None:
                 continue
             ops_used |= set(entry.get("ops", [])) & FORBIDDEN_OPS
-            callers += [c for c in entry.get("callers", []) if isinstance(c, str) and c not in callers]
+            callers += [w for w in entry.get("callers", []) if isinstance(w, str) and w not in callers]
             ok, msg = self._judge(c, entry, tensors)
             if ok and c.limit == "one_hot":
                 ref = self.reference(c)[0]
@@ -269,6 +265,14 @@ class Grader:
         except Mismatch as exc:
             return False, str(exc)
         return True, ""
+
+
+def _not_graded(pid: str, outcome) -> str:
+    """Why a part (or a case run alone) has no results: how its job ended, and its last output."""
+    why = _("run.not_graded", part=pid, detail=_(outcome.detail or "run.no_result", **outcome.detail_args))
+    if outcome.output.strip():
+        why += _("run.last_output", output=outcome.output.strip()[-600:])
+    return why
 
 
 def _rule_breaks(pid, ops_used, one_hot_problems, static_hits, uses, callers=()) -> str:

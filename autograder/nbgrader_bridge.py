@@ -13,7 +13,6 @@ import os
 import threading
 from pathlib import Path
 
-from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Unicode
 
@@ -22,7 +21,7 @@ from .extract import ExtractError, from_notebook_node
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
 from .parts import BY_ID
-from .report import part_feedback
+from .report import graded_cell_outputs
 
 _grader, _grader_lock = None, threading.Lock()
 
@@ -76,10 +75,7 @@ class IsolatedGrade(NbGraderPreprocessor):
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if cell.cell_type == "code" and grade_id in BY_ID and cell.metadata.nbgrader.get("grade"):
-                part = result.parts[grade_id]
-                cell.outputs = [new_output("stream", name="stdout", text=part_feedback(result, grade_id)),
-                                new_output("execute_result", data={"text/plain": repr(round(part.score, 4))},
-                                           execution_count=None)]
+                cell.outputs = graded_cell_outputs(result, grade_id)
         return nb, resources
 
     def _result(self, nb, info) -> Result:

@@ -23,12 +23,11 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from nbformat import NotebookNode
 
 from . import course
 from .grade import Result
 from .parts import BY_ID
-from .report import part_feedback
+from .report import graded_cell_outputs
 
 
 class Recorder:
@@ -136,11 +135,7 @@ class Recorder:
                     cell.setdefault("execution_count", None)
                 meta["checksum"] = source.checksum
             if cell.cell_type == "code" and meta["grade_id"] in BY_ID and meta.get("grade"):
-                part = result.parts[meta["grade_id"]]
-                cell.outputs = [  # what IsolatedGrade writes, built without nbformat's per-output validation
-                    NotebookNode(output_type="stream", name="stdout", text=part_feedback(result, meta["grade_id"])),
-                    NotebookNode(output_type="execute_result", execution_count=None, metadata=NotebookNode(),
-                                 data=NotebookNode({"text/plain": repr(round(part.score, 4))}))]
+                cell.outputs = graded_cell_outputs(result, meta["grade_id"])   # as IsolatedGrade writes them
         return nb
 
 

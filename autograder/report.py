@@ -40,6 +40,16 @@ def part_feedback(result: Result, pid: str) -> str:
         return "\n".join(lines) + "\n"
 
 
+def graded_cell_outputs(result: Result, pid: str) -> list:
+    """The outputs of a part's graded cell in nbgrader: the part's report, then its score as the
+    cell's value (how nbgrader reads partial credit). Plain nodes: nbformat's per-output
+    validation is slow and these are valid by construction."""
+    from nbformat import NotebookNode
+    return [NotebookNode(output_type="stream", name="stdout", text=part_feedback(result, pid)),
+            NotebookNode(output_type="execute_result", execution_count=None, metadata=NotebookNode(),
+                         data=NotebookNode({"text/plain": repr(round(result.parts[pid].score, 4))}))]
+
+
 def to_gradescope(result: Result) -> str:
     """Gradescope's results.json: one test per check, scores per check."""
     tests = []

@@ -54,7 +54,6 @@ class Outcome:
     output: str = ""          # tail of the student's stdout/stderr (never mixed into the grader's)
     seconds: float = 0.0
     cpu: float = 0.0          # CPU seconds the job used (its processes together)
-    confinement: list = field(default_factory=list)
     detail_args: dict = field(default_factory=dict)
 
 
@@ -63,10 +62,7 @@ class Sandbox:
 
     def __init__(self, limits: Limits = Limits(), isolate: bool = True):
         self.limits, self.isolate = limits, isolate
-        from . import worker  # import all the jobs need now: Landlock hides this folder later
-        worker.warm_up()        # and pay torch's one-time costs once, not in every job
-        gc.collect()
-        gc.freeze()             # forked jobs then never walk (and so copy) the parent's objects
+        _warm()
         self._lock = threading.Lock()
         self._next = 0
         self.restarts = 0
@@ -189,8 +185,7 @@ class Sandbox:
         status, detail, args = res["status"], res.get("detail", ""), res.get("args", {})
         if len(blob) > cap:
             status, detail, args, blob = "error", "run.too_much_output", {"mb": self.limits.output_mb}, b""
-        fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("cpu", 0.0),
-                               res.get("confinement", []), args))
+        fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("cpu", 0.0), args))
 
     def close(self):
         gen = self._gen
@@ -213,13 +208,20 @@ class Sandbox:
 
 # ---------------------------------------------------------------- the zygote (its own process)
 
-def _serve():
-    """Entry of a replacement zygote started as a fresh Python (see Sandbox._start)."""
-    args = json.loads(sys.argv[1])
+def _warm():
+    """Before a zygote forks its first job: import all the jobs need (Landlock hides this folder
+    from them later), pay torch's one-time costs once, and freeze the heap so forked jobs never walk
+    (and so copy) the parent's objects."""
     from . import worker
     worker.warm_up()
     gc.collect()
     gc.freeze()
+
+
+def _serve():
+    """Entry of a replacement zygote started as a fresh Python (see Sandbox._start)."""
+    args = json.loads(sys.argv[1])
+    _warm()
     try:
         _zygote(args["cmd"], args["res"], Limits(**args["limits"]), args["isolate"])
     finally:

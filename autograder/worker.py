@@ -8,6 +8,7 @@ trace (what aten ops ran) is how the rules on torch's own embedding ops are enfo
 import builtins
 import json
 import os
+import sys
 import time
 import traceback
 from types import SimpleNamespace
@@ -17,11 +18,8 @@ from safetensors.torch import save as _save
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from .case import cases
-import sys
+from .parts import API_NAMES, FORBIDDEN_OPS, PARTS
 
-from .parts import API_NAMES, FORBIDDEN_OPS, PARTS as _PARTS
-
-API_PARTS = tuple(p.id for p in _PARTS)
 _getpid, _exit = os.getpid, os._exit
 _dumps, _Tensor, _Parameter, _type, _perf = json.dumps, torch.Tensor, torch.nn.Parameter, type, time.perf_counter
 _INDEXING = {"index", "index_select", "gather", "take", "embedding", "_unsafe_index", "take_along_dim"}
@@ -93,8 +91,8 @@ def warm_up() -> None:
     from .case import Make
     from .reference import TORCH
     tensors = {}
-    for part in API_PARTS:
-        for c in cases(part, ("cpu",)):
+    for part in PARTS:
+        for c in cases(part.id, ("cpu",)):
             observe = c.build(Make(c.seed ^ 0x5EED, c.dtype, c.device))
             watched = [v for v in (observe.__closure__ or ()) for v in [v.cell_contents]
                        if _type(v) in (_Tensor, _Parameter)]
