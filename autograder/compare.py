@@ -61,6 +61,37 @@ RENORM = Policy("renorm", rtol=((torch.float64, 1e-14), (torch.float32, 1e-6), (
 HALF_EPS = {torch.float16: 2.0 ** -10, torch.bfloat16: 2.0 ** -7}
 
 
+class Undeclared(Exception):
+    """A test compares a key it declared no policy for: an error of the grader's, not the student's."""
+
+
+def policy_for(key: str, policies: dict) -> Policy:
+    """The policy declared for an observation key: by the whole key, or by its first word ("grad"
+    for "grad for V=3, ..."). Every key must have one: nothing is compared by a silent default."""
+    found = policies.get(key) or policies.get(key.split(" ", 1)[0])
+    if found is None:
+        raise Undeclared(f"no compare policy declared for {key!r}")
+    return found
+
+
+def compare_observations(got, want, policies: dict, want64=None, count_max: int = 1) -> None:
+    """Raise Mismatch unless the student's observation `got` agrees with torch's `want`: both
+    raised, or every key of torch's dict is in theirs and agrees under its declared policy."""
+    if isinstance(want, Raised):
+        if not isinstance(got, Raised):
+            raise Mismatch(_("judge.not_raised", error=want.type, message=want.message[:120]))
+        return
+    if isinstance(got, Raised):
+        raise Mismatch(_("judge.raised", error=got.type, message=got.message[:300]))
+    if not isinstance(got, dict):
+        raise Mismatch(_("cmp.value", what="the observation", expected="a dict", got=_describe(got)))
+    for key, expected in want.items():
+        policy = policy_for(key, policies)
+        if key not in got:
+            raise Mismatch(_("judge.missing_key", key=key))
+        check_value(key, got[key], expected, policy, (want64 or {}).get(key), count_max)
+
+
 def check_value(key: str, got, expected, policy: Policy = EXACT, ref64=None, count_max: int = 1) -> None:
     """Raise Mismatch unless `got` agrees with `expected` (torch's) under `policy`."""
     what = f"`{key}`"
@@ -71,8 +102,8 @@ def check_value(key: str, got, expected, policy: Policy = EXACT, ref64=None, cou
     if isinstance(got, Raised):
         raise Mismatch(_("cmp.yours_raised", what=what, got=got, expected=_describe(expected)))
     if not isinstance(expected, torch.Tensor):
-        if got != expected:
-            raise Mismatch(_("cmp.value", what=what, expected=repr(expected), got=repr(got)))
+        if not _plain_equal(got, expected):
+            raise Mismatch(_("cmp.value", what=what, expected=_short(expected), got=_short(got)))
         return
     if not isinstance(got, torch.Tensor):
         raise Mismatch(_("cmp.value", what=what, expected=_describe(expected), got=_describe(got)))
@@ -83,6 +114,26 @@ def check_value(key: str, got, expected, policy: Policy = EXACT, ref64=None, cou
     if got.device.type != expected.device.type:
         raise Mismatch(_("cmp.device", what=what, expected=expected.device.type, got=got.device.type))
     _check_values(what, got, expected, policy, ref64, count_max)
+
+
+def _plain_equal(got, expected) -> bool:
+    """Equality of plain values (numbers, strings, lists, dicts) that never asks a tensor or any
+    other object of the student's what it equals: a tensor where a number is expected differs."""
+    if isinstance(expected, (list, tuple)):
+        return isinstance(got, (list, tuple)) and len(got) == len(expected) and \
+            all(_plain_equal(g, e) for g, e in zip(got, expected))
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and got.keys() == expected.keys() and \
+            all(_plain_equal(got[k], expected[k]) for k in expected)
+    if isinstance(got, (torch.Tensor, list, tuple, dict)):
+        return False
+    if type(expected) is bool or type(got) is bool:
+        return type(got) is type(expected) and got == expected
+    return got == expected
+
+
+def _short(v) -> str:
+    return _describe(v) if isinstance(v, torch.Tensor) else repr(v)[:300]
 
 
 def _check_values(what, got, expected, policy, ref64, count_max):

@@ -18,8 +18,6 @@ MAX_SOURCE = 2 << 20  # bytes of code kept from one submission
 KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
         ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
 PROVIDED_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
-FORBIDDEN_NAMES = {"embedding", "embedding_renorm_", "embedding_dense_backward", "embedding_backward_",
-                   "embedding_bag", "_embedding_bag", "embedding_sparse_backward"}
 
 
 class ExtractError(Exception):
@@ -30,7 +28,6 @@ class ExtractError(Exception):
 class Submission:
     chunks: list = field(default_factory=list)     # [label, source] pairs, in notebook order
     notes: list = field(default_factory=list)      # cells that could not be parsed, etc.
-    static_hits: dict = field(default_factory=dict)  # top-level name -> ["line: text", ...]
     trees: list = field(default_factory=list, repr=False, compare=False)  # [label, kept top-level nodes]
     lang: str = ""                                  # the edition's language, from the notebook's metadata
 
@@ -56,15 +53,15 @@ def _extract(path: Path) -> Submission:
             part = _from_notebook(nb)
             sub.chunks += part.chunks
             sub.notes += part.notes
-        return _scan(sub)
+        return _done(sub)
     if not path.exists():
         raise ExtractError(_("extract.missing", path=path))
     if path.suffix == ".ipynb":
-        return _scan(_from_notebook(path))
+        return _done(_from_notebook(path))
     if path.suffix == ".py":
         sub = Submission()
         _add(sub, path.name, _read_text(path), keep=KEEP)
-        return _scan(sub)
+        return _done(sub)
     raise ExtractError(_("extract.wrong_kind", name=path.name))
 
 
@@ -81,7 +78,7 @@ def _read_text(path: Path) -> str:
 def from_notebook_node(nb, name: str = "notebook") -> Submission:
     """The same as extract() for a notebook already in memory (nbgrader's preprocessors hold one)."""
     with _PARSE:
-        return _scan(_from_nb(nb, name))
+        return _done(_from_nb(nb, name))
 
 
 def _from_notebook(path: Path) -> Submission:
@@ -150,43 +147,5 @@ def _strip_magics(source: str) -> str:
     return "\n".join("#" + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
 
 
-def _scan(sub: Submission) -> Submission:
-    """Defence in depth beside the sandbox's op trace: torch's embedding ops named in the source.
-
-    Flags, inside top-level functions and classes, `<torch alias>.embedding...` attributes (F.embedding,
-    torch.embedding_renorm_, nn.Embedding, torch.ops.aten.embedding), and getattr(..., "embedding")."""
-    aliases = {"torch", "F", "nn", "functional", "aten", "ops"}
-    candidates = []   # (top-level name, label, node): judged once every alias is known
-    for label, body in sub.trees:
-        for top in body:
-            if isinstance(top, ast.ImportFrom) and (top.module or "").startswith("torch"):
-                for a in top.names:
-                    if a.name in FORBIDDEN_NAMES or a.name == "Embedding":
-                        sub.static_hits.setdefault(a.asname or a.name, []).append(
-                            f"{label}, line {top.lineno}: from {top.module} import {a.name}")
-            in_def = isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            for node in ast.walk(top):
-                if isinstance(node, (ast.Import, ast.ImportFrom)):
-                    module = getattr(node, "module", None) or ""
-                    for a in node.names:
-                        if (a.name.startswith("torch") or module.startswith("torch")) and a.asname:
-                            aliases.add(a.asname)
-                        elif module.startswith("torch"):
-                            aliases.add(a.name)
-                elif in_def and isinstance(node, ast.Attribute) and (
-                        node.attr in FORBIDDEN_NAMES or node.attr == "Embedding"):
-                    candidates.append((top.name, label, node))
-                elif (in_def and isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                      and node.func.id == "getattr"
-                      and any(isinstance(a, ast.Constant) and a.value in FORBIDDEN_NAMES for a in node.args)):
-                    candidates.append((top.name, label, node))
-    for name, label, node in candidates:
-        if isinstance(node, ast.Call) or _root(node) in aliases:
-            sub.static_hits.setdefault(name, []).append(f"{label}, line {node.lineno}: {ast.unparse(node)}")
+def _done(sub: Submission) -> Submission:
     return sub
-
-
-def _root(node):
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None

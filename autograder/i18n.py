@@ -46,6 +46,9 @@ EN = {
     "extract.code_too_large": "{label}: skipped, the submission's code exceeds {mb} MB",
     # running a part
     "run.not_graded": "Your code for {part} could not be graded: {detail}.",
+    "run.not_graded_job": "could not be graded: {detail}.",
+    "run.budget_used": "the time allowed for the whole submission was used up by its earlier parts",
+    "run.grader_error": "the grader itself failed on this check ({error}); this is not your code's fault",
     "run.last_output": " Its last output was:\n{output}",
     "run.no_result": "no result came back",
     "run.malformed": "its results were malformed ({error})",
@@ -69,12 +72,14 @@ EN = {
     "judge.raised": "yours raised {error}: {message}",
     "judge.missing_key": "`{key}` is missing from what your code produced.",
     # the part-level rules
-    "rule.ops": "It calls torch's own embedding ops ({ops}); this part must compute the result itself, "
-                "so it scores zero.",
-    "rule.called_from": " Called from: {where}.",
-    "rule.static": "Its code names torch's own embedding ops ({hits}); this part scores zero.",
-    "rule.one_hot": "The lookup must be a one-hot product (one_hot(indices) @ weight): yours indexes the table "
-                    "or multiplies nothing of size N×V (in {case}), so it scores zero.",
+    "rule.where": "{label}, line {line}: `{code}` ({rule})",
+    "rule.torch_embedding": "torch's own embedding",
+    "rule.dynamic": "dynamic attribute access or code generation",
+    "rule.processes": "threads or processes",
+    "rule.kit": "the grader's own code",
+    "rule.static": "The graded code may not use this (see the rules at the top of the notebook): {hits}. This part scores zero.",
+    "rule.one_hot_behaviour": "The lookup must be a one-hot product (one_hot(indices) @ weight): a product spreads an inf in a row nobody looks up into NaN down its column, and turns -0.0 into +0.0; yours does neither, so it indexes the table. This part scores zero.",
+    "rule.refusal_needs_work": "Raising on bad input earns points only when the same function also works on valid input; it does not here.",
     # comparing a value with torch's (compare.py)
     "cmp.torch_raises": "{what}: torch raises here ({error}), but yours returned {got}.",
     "cmp.yours_raised": "{what}: yours raised {got} where torch returns {expected}.",

@@ -33,6 +33,9 @@ MESSAGES = {
     "extract.code_too_large": "{label}：已跳过，提交的代码超过 {mb} MB",
     # running a part
     "run.not_graded": "{part} 部分的代码无法评分：{detail}。",
+    "run.not_graded_job": "无法评分：{detail}。",
+    "run.budget_used": "整个提交的时间额度已被前面的部分用完",
+    "run.grader_error": "评分器自身在这项检查上出错（{error}）；这不是你的代码的问题",
     "run.last_output": " 它最后的输出是：\n{output}",
     "run.no_result": "没有返回任何结果",
     "run.malformed": "返回的结果格式有误（{error}）",
@@ -56,13 +59,14 @@ MESSAGES = {
     "judge.raised": "你的代码抛出了 {error}：{message}",
     "judge.missing_key": "你的代码产生的结果中缺少 `{key}`。",
     # the part-level rules
-    "rule.ops": "代码调用了 torch 自带的嵌入算子（{ops}）；本部分必须自行计算结果，因此得零分。",
-    "rule.called_from": "调用位置：{where}。",
-    "rule.static": "代码中出现了 torch 自带的嵌入算子（{hits}）；本部分得零分。",
-    "rule.one_hot": (
-        "查表必须用独热编码乘积实现（one_hot(indices) @ weight）：你的代码直接对嵌入表做了索引，"
-        "或者没有任何大小为 N×V 的矩阵乘法（在 {case} 中），因此得零分。"
-    ),
+    "rule.where": "{label}，第 {line} 行：`{code}`（{rule}）",
+    "rule.torch_embedding": "torch 自带的嵌入函数",
+    "rule.dynamic": "动态属性访问或代码生成",
+    "rule.processes": "线程或进程",
+    "rule.kit": "评分器自身的代码",
+    "rule.static": "被评分的代码不允许使用这些（见 notebook 开头的规则）：{hits}。本部分记零分。",
+    "rule.one_hot_behaviour": "查表必须是独热乘积（one_hot(indices) @ weight）：乘积会把某个没人查的行里的 inf 沿其列扩散成 NaN，并把 -0.0 变成 +0.0；你的实现两者都没有，说明它是直接索引表。本部分记零分。",
+    "rule.refusal_needs_work": "只有当同一个函数在有效输入上也能正常工作时，对错误输入抛出异常才能得分；这里并非如此。",
     # comparing a value with torch's (compare.py)
     "cmp.torch_raises": "{what}：torch 在这里会抛出异常（{error}），但你的代码返回了 {got}。",
     "cmp.yours_raised": "{what}：你的代码抛出了 {got}，而 torch 返回的是 {expected}。",

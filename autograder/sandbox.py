@@ -1,44 +1,55 @@
-"""Run untrusted student code in a confined child process and get back plain bytes.
+"""Run untrusted student code in confined processes that hold nothing but that student's code.
 
-Process tree (forks only; nothing is pickled across):
+Process tree:
 
-    grader (trusted: torch imported, 1 thread, never touches CUDA; computes torch's references)
-     └─ zygote   forked at start, before any reference exists; forks one child per job
-         └─ job  own session; as root: new PID and network namespaces, and below it
-             └─ worker   PID 1 of that namespace: rlimits, no privileges, Landlock, then student code
+    grader (trusted: the pytest graders, torch's answers, every student's results)
+     └─ zygote   a fresh Python (never a fork of the grader: it has never held a submission, a check
+         │       or an expected value, nor the grader's environment); imports torch and the public
+         │       driver only, then forks one job per request
+         └─ job  own session; as root: new PID, network, IPC and UTS namespaces, and below it
+             └─ worker   PID 1 of that namespace: rlimits, no privileges, Landlock; it receives
+                         the submission only now, over its own channel, and serves driver.py
 
-The worker writes one safetensors blob to a file the grader created; the grader reads at most
-`Limits.output_mb` of it. Killing the job kills the PID namespace and so everything the student
-started, daemons included; without namespaces the job's process group is killed and the zygote,
-a child subreaper, reaps whatever escaped it.
+The grader talks to the zygote over a Unix seqpacket socket and hands each job its own channel (a
+socketpair end) and log file as descriptors (SCM_RIGHTS): nothing is on the filesystem for another
+job to open. The zygote kills a job at its deadline, set by the grader when the job starts; nothing
+the job does can extend it. Killing the job kills its PID namespace and so everything it started;
+without namespaces its process group is killed and the zygote, a child subreaper, reaps the rest.
 """
 import ctypes
-import gc
 import json
 import os
 import select
 import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+from . import wire
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 _CLONE_NEWNET, _CLONE_NEWPID, _CLONE_NEWIPC, _CLONE_NEWUTS = 0x40000000, 0x20000000, 0x08000000, 0x04000000
 NOBODY = 65534
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# what of the grader's environment a job may see (its tokens and paths stay out)
+ENV_KEPT = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
+            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per part: what one sandboxed run may use."""
-    wall_s: float = 30.0      # then the whole job is killed
+    """What one job (one part of one submission) may use."""
+    wall_s: float = 30.0      # then the job is killed; set by the grader, never extended
     cpu_s: int = 30           # RLIMIT_CPU
     memory_mb: int = 3072     # RLIMIT_AS above what the (torch-importing) process already maps
     nproc: int = 64           # RLIMIT_NPROC, effective when the worker does not run as root
-    output_mb: int = 64       # RLIMIT_FSIZE: results and captured stdout/stderr each
+    output_mb: int = 64       # RLIMIT_FSIZE: captured stdout/stderr
     cuda_jobs: int = 4        # jobs using the GPU at once (the batch's other jobs wait for a slot)
     # each of those may take this share of the GPU's memory (torch's per-process cap): a student's
     # GPU memory bomb fails in its own process instead of starving the other jobs on the card
@@ -46,154 +57,134 @@ class Limits:
 
 
 @dataclass
-class Outcome:
-    """What came back from one job; `blob` is the worker's safetensors bytes (b"" if none)."""
+class Exit:
+    """How a job ended."""
     status: str               # ok | timeout | killed | exited | error
     detail: str = ""          # why, as a message key of i18n.py ("run.timeout"); its arguments below
-    blob: bytes = b""
-    output: str = ""          # tail of the student's stdout/stderr (never mixed into the grader's)
     seconds: float = 0.0
-    cpu: float = 0.0          # CPU seconds the job used (its processes together)
-    detail_args: dict = field(default_factory=dict)
+    cpu: float = 0.0          # CPU seconds the job used
+    args: dict = field(default_factory=dict)
 
 
 class Sandbox:
-    """A zygote that runs jobs concurrently; `run(job)` blocks, `submit(job)` returns a Future."""
+    """A zygote that starts jobs; `job(devices)` returns a Job (a live, confined process)."""
 
     def __init__(self, limits: Limits = Limits(), isolate: bool = True):
         self.limits, self.isolate = limits, isolate
-        _warm()
         self._lock = threading.Lock()
         self._next = 0
-        self.restarts = 0
-        self._tmp = tempfile.mkdtemp(prefix="kit-sandbox-")
-        os.chmod(self._tmp, 0o711)
-        self._start(fork=True)
+        self.restarts = -1
+        self._tmp = tempfile.mkdtemp(prefix="kit-sandbox-")   # 0700: job logs, the grader's only
+        self._start()
 
-    def _start(self, fork: bool):
-        """A zygote and the thread that reads its results. The first is forked from this process,
-        which holds nothing secret yet; a replacement (the first one died: killed by the OOM
-        killer, say) is a fresh Python process, since by then this one holds torch's answers."""
-        cmd_r, cmd_w = os.pipe()
-        res_r, res_w = os.pipe()
-        proc = None
-        if fork:
-            pid = os.fork()
-            if pid == 0:  # the zygote
-                try:
-                    # hold no other descriptor: another Sandbox's pipe kept open here would never see EOF
-                    keep = sorted({0, 1, 2, cmd_r, res_w})
-                    for lo, hi in zip(keep, keep[1:] + [1 << 16]):
-                        os.closerange(lo + 1, hi)
-                    _zygote(cmd_r, res_w, self.limits, self.isolate)
-                finally:
-                    os._exit(0)
-        else:
-            import subprocess
-            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-            args = json.dumps({"cmd": cmd_r, "res": res_w, "limits": self.limits.__dict__, "isolate": self.isolate})
-            proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
-                                    pass_fds=(cmd_r, res_w), stdin=subprocess.DEVNULL, env=env)
-            pid = proc.pid
-        os.close(cmd_r)
-        os.close(res_w)
-        gen = {"pid": pid, "proc": proc, "cmd_w": cmd_w, "futures": {}, "alive": True}
-        gen["reader"] = threading.Thread(target=self._read_results, args=(res_r, gen), daemon=True)
+    def _start(self):
+        """A zygote, started as a fresh Python with a scrubbed environment, and its reader thread."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {k: os.environ[k] for k in ENV_KEPT if k in os.environ}
+        env.update(PYTHONPATH=REPO, HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1")
+        args = json.dumps({"fd": theirs.fileno(), "limits": asdict(self.limits), "isolate": self.isolate})
+        proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
+                                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd="/")
+        theirs.close()
+        gen = {"proc": proc, "sock": ours, "jobs": {}, "alive": True}
+        gen["reader"] = threading.Thread(target=self._read_exits, args=(gen,), daemon=True)
         gen["reader"].start()
         self._gen = gen
+        self.restarts += 1
 
     @property
     def pid(self) -> int:
-        return self._gen["pid"]
+        return self._gen["proc"].pid
+
+    def job(self, devices=("cpu",), wall_s: float | None = None) -> "Job":
+        """A new job (its process exists before it receives anything); raises NotStarted if the
+        zygote cannot start one (after one restart)."""
+        with self._lock:
+            jid, self._next = self._next, self._next + 1
+            log_path = os.path.join(self._tmp, f"{jid}.log")
+            log_fd = os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            wall = float(wall_s or self.limits.wall_s)
+            command = json.dumps({"id": jid, "devices": list(devices), "wall_s": wall,
+                                  "cuda_memory_fraction": self.limits.cuda_memory_fraction}).encode()
+            try:
+                for attempt in (1, 2):
+                    if not self._gen["alive"]:
+                        self._restart()
+                    gen = self._gen
+                    job = Job(self, jid, ours, log_path, wall)
+                    gen["jobs"][jid] = job
+                    try:
+                        socket.send_fds(gen["sock"], [command], [theirs.fileno(), log_fd])
+                        break
+                    except OSError:   # the zygote died just now: its reader fails what it held
+                        gen["jobs"].pop(jid, None)
+                        gen["alive"] = False
+                else:
+                    ours.close()
+                    raise NotStarted("run.zygote_gone")
+            finally:
+                theirs.close()
+                os.close(log_fd)
+            return job
 
     def _restart(self):
         """Called with the lock held, once the zygote is found dead."""
-        old = self._gen
         try:
-            os.close(old["cmd_w"])
+            self._gen["sock"].close()
         except OSError:
             pass
-        self.restarts += 1
-        self._start(fork=False)
+        self._start()
 
-    def submit(self, job: dict) -> Future:
-        """job: {"parts": [id, ...], "code": [[label, source], ...], "devices": [...]}: one process runs
-        the parts in order, with `Limits` per part (see _zygote: each finished part extends the
-        deadline by wall_s, up to wall_s per part in all)."""
-        fut: Future = Future()
-        with self._lock:
-            jid, self._next = self._next, self._next + 1
-            out = os.path.join(self._tmp, f"{jid}.out")
-            log = os.path.join(self._tmp, f"{jid}.log")
-            for path in (out, log):
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-            line = (json.dumps({"id": jid, "out": out, "log": log, **job}) + "\n").encode()
-            for attempt in (1, 2):
-                if not self._gen["alive"]:
-                    self._restart()
-                gen = self._gen
-                gen["futures"][jid] = (fut, {"out": out, "log": log})
-                try:
-                    os.write(gen["cmd_w"], line)  # writes of any size complete on a blocking pipe
-                    break
-                except OSError:   # the zygote died just now: its reader fails what it held, not this
-                    gen["futures"].pop(jid, None)
-                    gen["alive"] = False
-            else:
-                fut.set_result(Outcome("error", "run.zygote_gone"))
-        return fut
-
-    def run(self, job: dict) -> Outcome:
-        return self.submit(job).result()
-
-    def _read_results(self, res_r: int, gen: dict):
-        buf = b""
-        with os.fdopen(res_r, "rb", buffering=0) as f:
-            while chunk := f.read(65536):
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    self._finish(json.loads(line), gen)
-        with self._lock:  # the zygote is gone: fail whatever it held rather than hang; the next job restarts it
-            gen["alive"] = False
-            for fut, _paths in gen["futures"].values():
-                fut.set_result(Outcome("error", "run.zygote_gone"))
-            gen["futures"].clear()
+    def _kill(self, jid: int):
         try:
-            os.waitpid(gen["pid"], 0)
-        except ChildProcessError:
+            self._gen["sock"].send(json.dumps({"kill": jid}).encode())
+        except OSError:
             pass
 
-    def _finish(self, res: dict, gen: dict):
-        with self._lock:
-            fut, paths = gen["futures"].pop(res["id"])
-        cap = self.limits.output_mb << 20
-        blob, output = b"", ""
+    def _read_exits(self, gen: dict):
+        sock = gen["sock"]
+        while True:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            res = json.loads(data)
+            with self._lock:
+                job = gen["jobs"].pop(res["id"], None)
+            if job is not None and not job.exit.done():
+                job.exit.set_result(Exit(res["status"], res.get("detail", ""), res.get("seconds", 0.0),
+                                         res.get("cpu", 0.0), res.get("args", {})))
+        with self._lock:  # the zygote is gone: fail whatever it held; the next job restarts it
+            gen["alive"] = False
+            for job in gen["jobs"].values():
+                if not job.exit.done():
+                    job.exit.set_result(Exit("error", "run.zygote_gone"))
+            gen["jobs"].clear()
         try:
-            with open(paths["out"], "rb") as f:
-                blob = f.read(cap + 1)
-            with open(paths["log"], "rb") as f:
-                f.seek(max(0, os.fstat(f.fileno()).st_size - 4000))
-                output = f.read().decode("utf-8", "replace")
-        finally:
-            for p in paths.values():
-                try:
-                    os.unlink(p)
-                except OSError:
-                    pass
-        status, detail, args = res["status"], res.get("detail", ""), res.get("args", {})
-        if len(blob) > cap:
-            status, detail, args, blob = "error", "run.too_much_output", {"mb": self.limits.output_mb}, b""
-        fut.set_result(Outcome(status, detail, blob, output, res.get("seconds", 0.0), res.get("cpu", 0.0), args))
+            gen["proc"].wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            gen["proc"].kill()
 
     def close(self):
         gen = self._gen
         try:
-            os.close(gen["cmd_w"])
+            gen["sock"].shutdown(socket.SHUT_WR)
         except OSError:
             pass
-        gen["reader"].join(timeout=30)   # it reaps the zygote once the zygote has finished its jobs
+        gen["reader"].join(timeout=30)   # the zygote ends once its jobs have
+        try:
+            gen["sock"].close()
+        except OSError:
+            pass
+        for name in os.listdir(self._tmp):
+            try:
+                os.unlink(os.path.join(self._tmp, name))
+            except OSError:
+                pass
         try:
             os.rmdir(self._tmp)
         except OSError:
@@ -206,104 +197,176 @@ class Sandbox:
         self.close()
 
 
+class NotStarted(Exception):
+    """No job could be started; the message is a key of i18n.py."""
+
+
+class Job:
+    """One confined process serving driver.py for the grader: request() sends a frame and returns
+    the reply, or raises JobEnded once the process has ended (crash, exit, deadline, bad reply)."""
+
+    def __init__(self, sandbox: Sandbox, jid: int, sock: socket.socket, log_path: str, wall_s: float):
+        self.sandbox, self.id, self.sock, self.log_path = sandbox, jid, sock, log_path
+        self.deadline = time.monotonic() + wall_s
+        self.exit: Future = Future()
+        self.ended: "JobEnded | None" = None
+
+    def request(self, message: dict, tensors: dict) -> tuple[dict, dict]:
+        if self.ended is not None:
+            raise self.ended
+        try:
+            self.sock.settimeout(max(0.1, self.deadline - time.monotonic()) + 5.0)  # the zygote kills at the deadline
+            wire.send(self.sock, message, tensors)
+            reply = wire.recv(self.sock)
+        except wire.Malformed as exc:
+            raise self.end("run.malformed", error=str(exc)) from None
+        except (OSError, socket.timeout):
+            reply = None
+        if reply is None:
+            raise self.end()
+        return reply
+
+    def end(self, detail: str = "", **args) -> "JobEnded":
+        """Stop the job (if it still runs) and remember why: every later request raises the same."""
+        if self.ended is None:
+            if detail:
+                self.sandbox._kill(self.id)
+            try:
+                ex = self.exit.result(timeout=max(5.0, self.deadline - time.monotonic() + 10.0))
+            except Exception:  # noqa: BLE001 - the zygote never answered
+                ex = Exit("error", "run.no_result")
+            if detail:
+                ex = Exit("error", detail, ex.seconds, ex.cpu, args)
+            self.ended = JobEnded(ex, self.output_tail())
+            self.close()
+        return self.ended
+
+    def output_tail(self, size: int = 600) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(max(0, os.fstat(f.fileno()).st_size - size))
+                return f.read().decode("utf-8", "backslashreplace")
+        except OSError:
+            return ""
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.log_path)
+        except OSError:
+            pass
+
+    @property
+    def cpu(self) -> float:
+        return self.exit.result().cpu if self.exit.done() else 0.0
+
+
+class JobEnded(Exception):
+    """The job ended before answering; `exit` says how, `output` is its last output."""
+
+    def __init__(self, exit: Exit, output: str):
+        super().__init__(exit.detail or exit.status)
+        self.exit, self.output = exit, output
+
+
 # ---------------------------------------------------------------- the zygote (its own process)
 
-def _warm():
-    """Before a zygote forks its first job: import all the jobs need (Landlock hides this folder
-    from them later), pay torch's one-time costs once, and freeze the heap so forked jobs never walk
-    (and so copy) the parent's objects."""
-    from . import worker
-    worker.warm_up()
-    gc.collect()
-    gc.freeze()
-
-
 def _serve():
-    """Entry of a replacement zygote started as a fresh Python (see Sandbox._start)."""
+    """Entry of the zygote (see Sandbox._start): warm up, then fork jobs on request."""
+    import gc
     args = json.loads(sys.argv[1])
-    _warm()
+    sock = socket.socket(fileno=args["fd"])
+    from . import driver
+    driver.warm_up()
+    gc.collect()
+    gc.freeze()   # forked jobs never walk (and so copy) the zygote's objects
     try:
-        _zygote(args["cmd"], args["res"], Limits(**args["limits"]), args["isolate"])
+        _zygote(sock, Limits(**args["limits"]), args["isolate"])
     finally:
         os._exit(0)
 
 
-def _zygote(cmd_r, res_w, limits: Limits, isolate: bool):
+def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
     if isolate:
         _remove_stale_cgroups()
-    running: dict[int, dict] = {}      # pidfd -> {pid, job, deadline, start, last, progress}
-    progress: dict[int, int] = {}      # read end of a job's progress pipe -> its pidfd
-    reaped: dict[int, int] = {}   # job pid -> wait status, when the orphan sweep collected it first
-    buf, cmd_open = b"", True
+    running: dict[int, dict] = {}      # pidfd -> {pid, id, deadline, start, cgroup}
+    by_id: dict[int, int] = {}         # job id -> pidfd
+    reaped: dict[int, int] = {}        # job pid -> wait status, when the orphan sweep collected it first
+    ctrl_open = True
     poller = select.poll()
-    poller.register(cmd_r, select.POLLIN)
+    poller.register(sock.fileno(), select.POLLIN)
 
-    def reply(job, **res):
-        os.write(res_w, (json.dumps({"id": job["id"], **res}) + "\n").encode())
+    def reply(r, **res):
+        try:
+            sock.send(json.dumps({"id": r["id"], **res}).encode())
+        except OSError:
+            pass
 
-    while cmd_open or running:
+    def finish(fd, **res):
+        r = running.pop(fd)
+        by_id.pop(r["id"], None)
+        poller.unregister(fd)
+        os.close(fd)
+        cpu = 0.0
+        if r["pid"] in reaped:
+            status = reaped.pop(r["pid"])
+        else:
+            _, status, ru = os.wait4(r["pid"], 0)
+            cpu = ru.ru_utime + ru.ru_stime
+        _remove_cgroup(r["cgroup"])
+        reply(r, seconds=time.monotonic() - r["start"], cpu=cpu, **(res or _describe_exit(status)))
+
+    while ctrl_open or running:
         now = time.monotonic()
         timeout = min([r["deadline"] for r in running.values()], default=now + 1.0) - now
         for fd, _ in poller.poll(max(0, int(timeout * 1000)) + 1):
-            if fd in progress:   # a part finished: give the next one its own time, within the job's cap
-                chunk = os.read(fd, 4096)
-                r = running.get(progress[fd])
-                if r is not None and chunk:
-                    r["deadline"] = min(time.monotonic() + limits.wall_s, r["last"])
-                if not chunk:
+            if fd == sock.fileno():
+                try:
+                    msg, fds, _flags, _addr = socket.recv_fds(sock, 65536, 4)
+                except OSError:
+                    msg, fds = b"", []
+                if not msg:
+                    ctrl_open = False
                     poller.unregister(fd)
-                    os.close(fd)
-                    del progress[fd]
-            elif fd == cmd_r:
-                chunk = os.read(cmd_r, 1 << 20)
-                if not chunk:
-                    cmd_open = False
-                    poller.unregister(cmd_r)
+                    for f in fds:
+                        os.close(f)
                     continue
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    job = json.loads(line)
-                    job["cgroup"] = _pids_cgroup(f"kit-{os.getpid()}-{job['id']}", limits.nproc) if isolate else None
-                    prog_r, prog_w = os.pipe()
-                    pid = _spawn(job, limits, isolate, (cmd_r, res_w, prog_r), prog_w)
-                    os.close(prog_w)
-                    pidfd = os.pidfd_open(pid)
-                    poller.register(pidfd, select.POLLIN)
-                    poller.register(prog_r, select.POLLIN)
-                    progress[prog_r] = pidfd
-                    start = time.monotonic()
-                    running[pidfd] = {"pid": pid, "job": job, "start": start, "deadline": start + limits.wall_s,
-                                      "last": start + limits.wall_s * max(1, len(job.get("parts", ())))}
+                cmd = json.loads(msg)
+                if "kill" in cmd:
+                    for f in fds:
+                        os.close(f)
+                    pidfd = by_id.get(cmd["kill"])
+                    if pidfd is not None:
+                        _kill_job(running[pidfd]["pid"])
+                    continue
+                if len(fds) != 2:
+                    for f in fds:
+                        os.close(f)
+                    continue
+                cgroup = _pids_cgroup(f"kit-{os.getpid()}-{cmd['id']}", limits.nproc) if isolate else None
+                pid = _spawn(cmd, fds, cgroup, limits, isolate, sock.fileno())
+                for f in fds:
+                    os.close(f)
+                pidfd = os.pidfd_open(pid)
+                poller.register(pidfd, select.POLLIN)
+                start = time.monotonic()
+                running[pidfd] = {"pid": pid, "id": cmd["id"], "start": start, "cgroup": cgroup,
+                                  "deadline": start + float(cmd.get("wall_s", limits.wall_s))}
+                by_id[cmd["id"]] = pidfd
             elif fd in running:
-                r = running.pop(fd)
-                pid, job, start = r["pid"], r["job"], r["start"]
-                poller.unregister(fd)
-                os.close(fd)
-                cpu = 0.0
-                if pid in reaped:
-                    status = reaped.pop(pid)
-                else:
-                    _, status, ru = os.wait4(pid, 0)
-                    cpu = ru.ru_utime + ru.ru_stime
-                _remove_cgroup(job.get("cgroup"))
-                reply(job, seconds=time.monotonic() - start, cpu=cpu, **_describe_exit(status))
+                finish(fd)
         now = time.monotonic()
         for fd, r in list(running.items()):
-            pid, job, start = r["pid"], r["job"], r["start"]
             if now >= r["deadline"]:
-                _kill_job(pid)
-                if reaped.pop(pid, None) is None:
-                    os.wait4(pid, 0)
-                running.pop(fd)
-                poller.unregister(fd)
-                os.close(fd)
-                _remove_cgroup(job.get("cgroup"))
-                reply(job, status="timeout", seconds=now - start,
-                      detail="run.timeout", args={"seconds": limits.wall_s})
+                _kill_job(r["pid"])
+                wall = float(r["deadline"] - r["start"])
+                finish(fd, status="timeout", detail="run.timeout", args={"seconds": round(wall, 1)})
         _reap_orphans({r["pid"] for r in running.values()}, reaped)
 
 
@@ -401,33 +464,25 @@ def _describe_exit(status) -> dict:
 
 # ---------------------------------------------------------------- one job
 
-def _spawn(job: dict, limits: Limits, isolate: bool, close_fds, prog: int) -> int:
-    out = os.open(job["out"], os.O_WRONLY | os.O_TRUNC)
-    log = os.open(job["log"], os.O_WRONLY | os.O_TRUNC)
+def _spawn(cmd: dict, fds: list, cgroup, limits: Limits, isolate: bool, ctrl_fd: int) -> int:
     pid = os.fork()
     if pid:
-        os.close(out)
-        os.close(log)
         return pid
     code = 70
     try:
         os.setsid()
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        for fd in close_fds:
-            os.close(fd)
-        confinement = []
-        if job.get("cgroup"):
-            with open(os.path.join(job["cgroup"], "cgroup.procs"), "w") as f:
+        os.close(ctrl_fd)
+        channel, log = fds
+        if cgroup:
+            with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
                 f.write(str(os.getpid()))
-            confinement.append("pids cgroup")
         if isolate and os.geteuid() == 0:
             if _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS) == 0:
-                confinement.append("pid+net namespaces")
                 inner = os.fork()  # PID 1 of the new namespace: when it ends, all it started ends
                 if inner:
-                    os.close(out)
+                    os.close(channel)
                     os.close(log)
-                    os.close(prog)
                     _, status = os.waitpid(inner, 0)
                     if os.WIFSIGNALED(status):  # die the same way, so the zygote reports the cause
                         sig = os.WTERMSIG(status)
@@ -436,9 +491,13 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds, prog: int) -> in
                         os.kill(os.getpid(), sig)
                     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 71)
                 _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        _confine(out, log, prog, limits, isolate, job, confinement)
-        from .worker import run_job
-        run_job(job, 3, confinement, 4)
+        _confine(channel, log, limits, isolate, cmd)
+        if "cuda" in cmd.get("devices", ()):
+            import torch
+            if torch.cuda.is_available():   # the GPU is shared with other jobs
+                torch.cuda.set_per_process_memory_fraction(float(cmd.get("cuda_memory_fraction", 0.2)))
+        from .driver import serve
+        serve(socket.socket(fileno=3))
         code = 0
     except BaseException as exc:  # noqa: BLE001 - report anything, never return into the zygote's loop
         try:
@@ -449,40 +508,35 @@ def _spawn(job: dict, limits: Limits, isolate: bool, close_fds, prog: int) -> in
         os._exit(code)
 
 
-def _confine(out: int, log: int, prog: int, limits: Limits, isolate: bool, job: dict, confinement: list):
+def _confine(channel: int, log: int, limits: Limits, isolate: bool, cmd: dict):
     import fcntl
     import resource
     devnull = os.open(os.devnull, os.O_RDONLY)
-    # stdin, stdout, stderr, results, progress: moved above 9 first so no dup2 overwrites a source
-    sources = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (devnull, log, log, out, prog)]
+    # stdin, stdout, stderr, channel: moved above 9 first so no dup2 overwrites a source
+    sources = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (devnull, log, log, channel)]
     for target, fd in enumerate(sources):
         os.dup2(fd, target)
-    os.closerange(5, 1 << 16)
+    os.closerange(4, 1 << 16)
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
     if not isolate:
         return
     mapped = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) << 10
-    cpu = limits.cpu_s * max(1, len(job.get("parts", ())))  # per part, like the wall-clock limit
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))  # SIGXCPU first, then SIGKILL
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 2))  # SIGXCPU first, then SIGKILL
     for res, value in ((resource.RLIMIT_AS, mapped + (limits.memory_mb << 20)),
                        (resource.RLIMIT_FSIZE, limits.output_mb << 20), (resource.RLIMIT_NOFILE, 256),
                        (resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(res, (value, value))
-    confinement.append("rlimits")
     if os.geteuid() == 0 and _python_readable_by_nobody():
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
-        confinement.append("uid nobody")
-    if "cuda" not in job.get("devices", ()):  # CUDA needs the driver's files; such jobs skip Landlock
+    if "cuda" not in cmd.get("devices", ()):  # CUDA needs the driver's files; such jobs skip Landlock
         from . import landlock
         prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.dirname(os.__file__))}
         reads = sorted(prefixes | {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
                        | {"/usr", "/lib", "/lib64", "/etc", "/proc", "/dev/null", "/dev/urandom", "/sys/devices/system/cpu"})
-        if landlock.restrict(read_paths=reads):
-            confinement.append("landlock")
-    os.environ["HOME"] = "/nonexistent"
+        landlock.restrict(read_paths=reads)
 
 
 def _python_readable_by_nobody() -> bool:
@@ -493,3 +547,19 @@ def _python_readable_by_nobody() -> bool:
             return False
         path = os.path.dirname(path)
     return True
+
+
+def confinement() -> list[str]:
+    """What a job here is confined by, as measured from this (the grader's) side; for reports."""
+    from . import landlock
+    found = []
+    if os.geteuid() == 0:
+        found.append("pid+net namespaces")
+        if os.path.isdir("/sys/fs/cgroup") and os.access("/sys/fs/cgroup", os.W_OK):
+            found.append("pids cgroup")
+    found.append("rlimits")
+    if os.geteuid() == 0 and _python_readable_by_nobody():
+        found.append("uid nobody")
+    if landlock.abi():
+        found.append("landlock (CPU jobs)")
+    return found

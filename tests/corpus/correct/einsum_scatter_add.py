@@ -47,7 +47,7 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     validate_indices(indices, num_embeddings)
     D = grad_output.shape[-1]
     idx = indices.reshape(-1).to(torch.int64)
-    g = grad_output.reshape(-1, D)
+    g = grad_output.reshape(indices.numel(), D)
     if scale_grad_by_freq:
         counts = torch.zeros(num_embeddings, dtype=g.dtype, device=g.device)
         counts.scatter_add_(0, idx, torch.ones_like(idx, dtype=g.dtype))

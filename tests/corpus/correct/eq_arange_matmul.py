@@ -38,7 +38,7 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     padding_idx = _padding(padding_idx, num_embeddings)
     D = grad_output.shape[-1]
     one_hot = _one_hot(indices.reshape(-1), num_embeddings, grad_output.dtype, grad_output.device)  # (N, V)
-    grad = grad_output.reshape(-1, D)                                                                # (N, D)
+    grad = grad_output.reshape(indices.numel(), D)        # (N, D)
     if padding_idx is not None:
         at_padding = (indices.reshape(-1) == padding_idx).unsqueeze(-1).to(grad.device)
         grad = torch.where(at_padding, torch.zeros((), dtype=grad.dtype, device=grad.device), grad)

@@ -45,7 +45,7 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     check_indices(indices, num_embeddings)
     dim = grad_output.shape[-1]
     idx = indices.reshape(-1).long()
-    values = grad_output.reshape(-1, dim)
+    values = grad_output.reshape(indices.numel(), dim)
     if scale_grad_by_freq and idx.numel():
         uniq, inverse, counts = idx.unique(return_inverse=True, return_counts=True)
         values = values * (1.0 / counts.double())[inverse].to(values.dtype).unsqueeze(1)

@@ -50,7 +50,7 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     result = torch.zeros(num_embeddings, D, dtype=torch.float64, device=grad_output.device)
     if flat.numel() == 0:
         return result.to(grad_output.dtype)
-    g = grad_output.reshape(-1, D)
+    g = grad_output.reshape(indices.numel(), D)
     order = torch.argsort(flat, stable=True)
     sorted_idx, sorted_g = flat[order], g[order].to(torch.float64)
     rows, lengths = torch.unique_consecutive(sorted_idx, return_counts=True)

@@ -1,0 +1,1 @@
+"""The hidden graders: pytest tests, one file per part (plugin.py explains how they run)."""

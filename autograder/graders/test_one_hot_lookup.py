@@ -1,0 +1,215 @@
+"""How `one_hot_lookup(indices, weight)` is graded: against F.embedding(indices, weight).
+
+The forward must equal torch's bit for bit, up to the sign of zero (one nonzero term per sum
+makes the product exact), for int64 and int32 indices of any shape, 0-d and empty included; its
+gradient w.r.t. weight must match within the gradient tolerance; bad indices must raise. It must
+be a one-hot product, judged by what it computes (test_is_a_one_hot_product, a rule): a product
+spreads an inf from a row nobody looks up down its column, and turns -0.0 into +0.0; indexing the
+table does neither.
+"""
+import pytest
+import torch
+from hypothesis import strategies as st
+
+from autograder.compare import EXACT, GRAD
+from autograder.inputs import FLOATS, HALVES, drawn, examples
+from autograder.remote import raises
+
+
+def lookup_and_grad(api, idx, W0, g):
+    W = api.leaf(W0)
+    out = api.one_hot_lookup(idx, W)
+    out.backward(g)
+    return {"out": out, "grad": W.grad}
+
+
+def upcast(*ts):
+    return [t.double() if t.is_floating_point() else t for t in ts]
+
+
+@pytest.mark.points(3)
+@pytest.mark.dtypes(*FLOATS)
+@pytest.mark.cuda_dtypes(*HALVES)
+def test_lecture_example(check, make):
+    """Does (2,4) indices into a (10,3) table give torch's (2,4,3) output and gradient?"""
+    idx = make.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])
+    W, g = make.weight(10, 3), make.randn(2, 4, 3)
+    check(lambda api: lookup_and_grad(api, idx, W, g),
+          ref64=lambda api: lookup_and_grad(api, idx, *upcast(W, g)), out=EXACT, grad=GRAD)
+
+
+@pytest.mark.points(2)
+@pytest.mark.dtypes(*FLOATS)
+def test_int32_indices(check, make):
+    """Do int32 indices work like int64 ones (F.one_hot alone rejects them)?"""
+    idx = make.randint(10, (3, 5), dtype=torch.int32)
+    W, g = make.weight(10, 4), make.randn(3, 5, 4)
+    check(lambda api: lookup_and_grad(api, idx, W, g), out=EXACT, grad=GRAD)
+
+
+@pytest.mark.points(2)
+@pytest.mark.dtypes(*FLOATS)
+def test_scalar_index(check, make):
+    """Does a 0-d index give a (D,) row, like weight[7]?"""
+    idx = make.tensor(7)
+    W, g = make.weight(10, 4), make.randn(4)
+    check(lambda api: lookup_and_grad(api, idx, W, g), out=EXACT, grad=GRAD)
+
+
+@pytest.mark.points(2)
+@pytest.mark.dtypes(*FLOATS)
+def test_empty_indices(check, make):
+    """Do empty index tensors of shape (0,), (3,0) and (0,4) give empty outputs and a zero gradient,
+    and does a (6, 0) table (embedding_dim 0) work too?"""
+    W = make.weight(6, 3)
+    shapes = [(0,), (3, 0), (0, 4)]
+    idxs = [make.randint(6, s) for s in shapes]
+    W_flat, few = make.weight(6, 0), make.tensor([[1, 5], [0, 0]])
+
+    def observe(api):
+        leaf = api.leaf(W)
+        outs = {f"out for indices of shape {s}": api.one_hot_lookup(i, leaf) for s, i in zip(shapes, idxs)}
+        for out in outs.values():
+            out.sum().backward()
+        return {**outs, "grad": leaf.grad, "out for a (6, 0) table": api.one_hot_lookup(few, api.tensor(W_flat))}
+    check(observe, out=EXACT, grad=GRAD)
+
+
+@pytest.mark.points(3)
+@pytest.mark.dtypes(*FLOATS)
+def test_largest_index_below_V(check, make):
+    """With V=50 but indices only up to 39, is the one-hot still 50 wide (num_classes not inferred)?"""
+    idx = make.randint(40, (2, 3, 4, 5))
+    W, g = make.weight(50, 6), make.randn(2, 3, 4, 5, 6)
+    check(lambda api: lookup_and_grad(api, idx, W, g), out=EXACT, grad=GRAD)
+
+
+@pytest.mark.points(2)
+def test_noncontiguous_inputs(check, make):
+    """Do a transposed table, a strided table and transposed indices give the same values?"""
+    base_t, base_s = make.randn(4, 9), make.randn(9, 8)
+    idx = make.randint(9, (5, 3)).t()
+    check(lambda api: {"out with weight.t()": api.one_hot_lookup(idx, api.tensor(base_t).t()),
+                       "out with weight[:, ::2]": api.one_hot_lookup(idx, api.tensor(base_s)[:, ::2])}, out=EXACT)
+
+
+@pytest.mark.points(1)
+def test_output_is_a_new_tensor(check, make):
+    """Is the output a fresh tensor, so writing to it leaves the table alone?"""
+    W0, idx = make.weight(5, 3), make.tensor([0, 2, 2])
+
+    def observe(api):
+        W = api.tensor(W0)
+        api.one_hot_lookup(idx, W).mul_(0).add_(100)
+        return {"weight after writing to the output": W}
+    check(observe, weight=EXACT)
+
+
+@pytest.mark.points(1)
+@pytest.mark.dtypes(*FLOATS)
+def test_leaves_its_inputs_alone(check, make):
+    """Are the indices and the weight left unchanged (values, shape and dtype) by the call?"""
+    W0, idx0 = make.weight(7, 3), make.tensor([[6, 0], [3, 3]], dtype=torch.int32)
+
+    def observe(api):
+        W, idx = api.tensor(W0), api.tensor(idx0)
+        api.one_hot_lookup(idx, W)
+        return {"indices after the call": idx, "weight after the call": W}
+    check(observe, indices=EXACT, weight=EXACT)
+
+
+@pytest.mark.points(2)
+@pytest.mark.devices("cpu")
+@pytest.mark.refusal
+def test_rejects_bad_index_dtypes(check, make):
+    """Are float, int16, uint8 and bool indices refused with an exception (bool is not a mask)?"""
+    W = make.weight(5, 3)
+    bad = {str(dt): make.tensor([0, 1, 1]).to(dt) for dt in (torch.float32, torch.int16, torch.uint8, torch.bool)}
+    check(lambda api: {f"raises for {k} indices": raises(api, lambda t=t: api.one_hot_lookup(t, W)) for k, t in bad.items()},
+          raises=EXACT)
+
+
+@pytest.mark.points(3)
+@pytest.mark.refusal
+@pytest.mark.alone("cuda")   # on CUDA in a job of its own: a device-side assert poisons the context
+def test_rejects_out_of_range_indices(check, make):
+    """Do indices V and -1 and -V raise, instead of silently wrapping around like weight[-1]?"""
+    W = make.weight(5, 3)
+    bad = {"[0, 5]": [0, 5], "[-1]": [-1], "[-5]": [-5], "[[1, 7]] as int32": [[1, 7]]}
+    idxs = {k: make.tensor(v, dtype=torch.int32 if "int32" in k else torch.int64) for k, v in bad.items()}
+    check(lambda api: {f"raises for indices {k}": raises(api, lambda t=t: api.one_hot_lookup(t, W))
+                       for k, t in idxs.items()}, raises=EXACT)
+
+
+@pytest.mark.points(1)
+@pytest.mark.devices("cpu")
+@pytest.mark.refusal
+def test_rejects_a_table_that_is_not_2d(check, make):
+    """Is a 1-D or 3-D weight refused with an exception?"""
+    idx = make.tensor([0, 1])
+    Ws = {"1-D": make.randn(5), "3-D": make.randn(5, 3, 2)}
+    check(lambda api: {f"raises for a {k} weight": raises(api, lambda W=W: api.one_hot_lookup(idx, W))
+                       for k, W in Ws.items()}, raises=EXACT)
+
+
+@pytest.mark.points(3)
+@pytest.mark.cuda_dtypes(*HALVES)
+def test_large_table(check, make):
+    """Is a (1000, 64) table looked up exactly for (32, 32) indices with many repeats?"""
+    idx = make.randint(1000, (32, 32))
+    W, g = make.weight(1000, 64), make.randn(32, 32, 64)
+    check(lambda api: lookup_and_grad(api, idx, W, g),
+          ref64=lambda api: lookup_and_grad(api, idx, *upcast(W, g)), count_max=32 * 32, out=EXACT, grad=GRAD)
+
+
+SHAPES = examples(st.fixed_dictionaries({
+    "V": st.integers(1, 40), "D": st.integers(0, 9),
+    "shape": st.lists(st.integers(0, 5), min_size=0, max_size=4).map(tuple),
+    "int32": st.booleans()}), 25)
+
+
+@pytest.mark.points(4)
+@pytest.mark.dtypes(*FLOATS)
+def test_random_shapes(check, make):
+    """Do 25 shapes a property-based search picks (V, D, index rank 0-4, empty dims, int32; the first 8
+    in float64) all match?"""
+    inputs = []
+    for ex in drawn(SHAPES, make):
+        idx = make.randint(ex["V"], ex["shape"], dtype=torch.int32 if ex["int32"] else torch.int64)
+        inputs.append((ex, idx, make.weight(ex["V"], ex["D"]), make.randn(*ex["shape"], ex["D"])))
+
+    def observe(api):
+        obs = {}
+        for ex, idx, W, g in inputs:
+            label = f"indices {tuple(idx.shape)} {idx.dtype}, weight ({ex['V']}, {ex['D']})"
+            r = lookup_and_grad(api, idx, W, g)
+            obs[f"out for {label}"], obs[f"grad for {label}"] = r["out"], r["grad"]
+        return obs
+    check(observe, out=EXACT, grad=GRAD)
+
+
+@pytest.mark.points(0)
+@pytest.mark.rule
+@pytest.mark.devices("cpu")
+def test_is_a_one_hot_product(student, make):
+    """Is the lookup a one-hot product (an inf in a row nobody looks up spreads NaN down its column,
+    and -0.0 becomes +0.0), rather than an index into the table?"""
+    from autograder.compare import Mismatch
+    from autograder.i18n import _
+    W = make.weight(5, 3).abs() + 0.5
+    W[4, 0] = float("inf")          # row 4 is never looked up
+    W[1, 2] = -0.0                  # row 1 is
+    out = student.fetch(student.one_hot_lookup(make.tensor([1, 2, 1]), W))
+    if not isinstance(out, torch.Tensor) or out.shape != (3, 3) or not out.is_floating_point():
+        raise Mismatch(_("rule.one_hot_behaviour"))
+    spreads = bool(torch.isnan(out[:, 0]).all())
+    signless = bool((out[[0, 2], 2] == 0).all()) and not bool(torch.signbit(out[[0, 2], 2]).any())
+    if not (spreads and signless):
+        raise Mismatch(_("rule.one_hot_behaviour"))
+
+
+@pytest.mark.points(0)
+@pytest.mark.rule
+def test_uses_its_own_code(rules):
+    """Does the code compute the result itself, without torch's own embedding ops?"""
+    rules.check()

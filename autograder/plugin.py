@@ -1,0 +1,280 @@
+"""The hidden graders' pytest plugin: tests in autograder/graders/ run in this trusted process and
+reach one student's code only through a sandboxed job (remote.py, run.py).
+
+    .venv/bin/python -m pytest autograder/graders --submission PATH [--device cpu|cuda|all] [-k EXPR]
+
+A test file per part (test_<part>.py). Each test's docstring is its question; markers say
+    @pytest.mark.points(3)               its weight within the part
+    @pytest.mark.dtypes(f32, f64)        the dtypes it runs in (default float32)
+    @pytest.mark.cuda_dtypes(f16, bf16)  more dtypes on CUDA only
+    @pytest.mark.devices("cpu")          where it runs (default: every device present)
+    @pytest.mark.alone("cuda")           on those devices, in a job of its own
+    @pytest.mark.refusal                 it checks that bad input raises: points only with work
+    @pytest.mark.rule                    failing it zeroes the part
+and fixtures give it `make` (seeded inputs for its dtype and device), `student` and `torch_api`
+(the two sides), `check(observe, **policies)` (observe both, compare), and `rules` (the static
+verdict on the submission). A failure's message is written for the student; it never shows the
+test's code. The grading command (grade.py) runs the same collected tests once per submission
+through Service, in a thread of its own, and scores their reports (score.py).
+"""
+import os
+import queue
+import sys
+import threading
+import traceback
+
+import pytest
+import torch
+
+from .compare import Mismatch, Raised, Undeclared, compare_observations
+from .i18n import _, use
+from .inputs import SHORT, Make, seed_of
+from .remote import NotGraded, StudentError, TorchAPI
+
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_runtest_makereport",
+           "pytest_sessionstart", "pytest_sessionfinish", "make", "student", "torch_api", "rules", "check"]
+RUN = pytest.StashKey()        # the current submission's Run (run.py)
+SERVICE = pytest.StashKey()    # set when the grading command runs the graders (Service)
+DEVICES = pytest.StashKey()    # the devices grading uses
+MESSAGE = "kit_message"        # a report's user property: the student's message for a failure
+GRADERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graders")
+MARKERS = ("points(n): the test's weight within its part", "dtypes(*dtypes): dtypes it runs in",
+           "cuda_dtypes(*dtypes): more dtypes on CUDA", "devices(*names): devices it runs on",
+           "alone(*devices): on these devices each run has a job of its own",
+           "refusal: checks that bad input raises; earns points only when the part also works",
+           "rule: failing it zeroes the part")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("embedding kit")
+    group.addoption("--submission", default=None, help="the submission to grade (notebook, nbgrader folder or .py)")
+    group.addoption("--device", default="all", choices=("cpu", "cuda", "all"), help="devices to grade on")
+
+
+def pytest_configure(config):
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    if DEVICES not in config.stash:
+        present = ["cpu"] + (["cuda"] if _cuda() else [])
+        choice = config.getoption("device", "all")
+        config.stash[DEVICES] = present if choice == "all" else [d for d in present if d == choice]
+    if config.getoption("submission", None) is None and not config.stash.get(SERVICE, False):
+        raise pytest.UsageError("the hidden graders need a submission: --submission PATH")
+
+
+def _cuda() -> bool:
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # ask NVML: do not initialise CUDA here
+    return torch.cuda.is_available()
+
+
+def part_of(item) -> str:
+    return item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that makes inputs runs once per (dtype, device) its markers allow, on the devices
+    present; ids like "f32-cpu"."""
+    if "make" not in metafunc.fixturenames:
+        return
+    marks = {m.name: m for m in metafunc.definition.iter_markers()}
+    dtypes = marks["dtypes"].args if "dtypes" in marks else (torch.float32,)
+    cuda_dtypes = marks["cuda_dtypes"].args if "cuda_dtypes" in marks else ()
+    allowed = marks["devices"].args if "devices" in marks else ("cpu", "cuda")
+    pairs = [(dt, dev) for dev in metafunc.config.stash[DEVICES] if dev in allowed
+             for dt in tuple(dtypes) + (tuple(cuda_dtypes) if dev == "cuda" else ())]
+    metafunc.parametrize(("dtype", "device"), pairs, ids=[f"{SHORT[dt]}-{dev}" for dt, dev in pairs])
+
+
+def test_key(item) -> str:
+    """"part/name[params]": names the test's seed and its question's translation."""
+    name = item.originalname.removeprefix("test_")
+    param = f"[{item.callspec.id}]" if hasattr(item, "callspec") else ""
+    return f"{part_of(item)}/{name}{param}"
+
+
+@pytest.fixture
+def make(request, dtype, device) -> Make:
+    return Make(seed_of(test_key(request.node)), dtype, device)
+
+
+def _alone(request) -> bool:
+    mark = request.node.get_closest_marker("alone")
+    device = request.node.callspec.params.get("device") if hasattr(request.node, "callspec") else None
+    return mark is not None and device in mark.args
+
+
+@pytest.fixture
+def student(request):
+    """The student's API for this test's part: a proxy to the submission's sandboxed job."""
+    run = request.config.stash.get(RUN, None)
+    if run is None:
+        raise NotGraded(_("run.no_result"))
+    return run.api(part_of(request.node), alone=_alone(request))
+
+
+@pytest.fixture
+def torch_api(request):
+    """torch's side; for a test run alone on CUDA (a device-side assert poisons the context) the
+    answer is taken on the CPU."""
+    return TorchAPI("cpu" if _alone(request) else None)
+
+
+@pytest.fixture
+def rules(request):
+    """The static verdict on the submission (policy.py) for this test's part."""
+    run = request.config.stash.get(RUN, None)
+    part = part_of(request.node)
+
+    class Rules:
+        def check(self):
+            message = run.verdict.message(part) if run is not None else ""
+            if message:
+                raise Mismatch(message)
+    return Rules()
+
+
+@pytest.fixture
+def check(student, torch_api):
+    """check(observe, ref64=None, count_max=1, **policies): observe with torch's API and with the
+    student's, then compare key by key (compare.py); every key needs a declared policy."""
+    def run(observe, ref64=None, count_max=1, **policies):
+        want = _observe(torch_api, observe)
+        got = _observe(student, observe)
+        want64 = _observe(torch_api, ref64) if ref64 is not None else None
+        compare_observations(got, want, policies, want64 if isinstance(want64, dict) else None, count_max)
+    return run
+
+
+def _observe(api, observe):
+    try:
+        return api.fetch(observe(api))
+    except NotGraded:
+        raise
+    except StudentError as exc:
+        return Raised(exc.type, exc.message)
+    except Exception as exc:  # noqa: BLE001 - torch raising is an observation too
+        if isinstance(api, TorchAPI):
+            return Raised(type(exc).__name__, str(exc))
+        raise
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the student's message to a failed report: the exception's own text, never the test's code."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is None or report.skipped:
+        return
+    exc = call.excinfo.value
+    if isinstance(exc, (Mismatch, NotGraded)):
+        message = str(exc)
+    elif isinstance(exc, StudentError):
+        message = _("judge.raised", error=exc.type, message=exc.message[:300])
+    else:   # an error of the grader's own: the student is told so, the instructor gets the traceback
+        message = _("run.grader_error", error=type(exc).__name__)
+        if not isinstance(exc, Undeclared):
+            sys.stderr.write(f"grader error in {item.nodeid}:\n{''.join(traceback.format_exception(exc))}\n")
+    report.user_properties.append((MESSAGE, message))
+
+
+# ---------------------------------------------------------------- the command line: one submission
+
+def pytest_sessionstart(session):
+    config = session.config
+    path = config.getoption("submission", None)
+    if path is None or config.stash.get(SERVICE, False):
+        return
+    from .grade import prepare
+    from .sandbox import Sandbox
+    config.stash[RUN] = prepare(path, Sandbox(), config.stash[DEVICES])
+
+
+def pytest_sessionfinish(session):
+    run = session.config.stash.get(RUN, None)
+    if run is not None and not session.config.stash.get(SERVICE, False):
+        run.close()
+        run.sandbox.close()
+
+
+# ---------------------------------------------------------------- the grading command: many submissions
+
+class Service:
+    """Collect the graders once, then run them for one submission at a time (grade.Grader).
+
+    pytest.main runs in a thread of its own; this plugin's runtestloop serves requests from a
+    queue until it receives None. Reports come back as pytest made them (no text is parsed)."""
+
+    def __init__(self, devices, keyword: str | None = None):
+        self.inbox: queue.Queue = queue.Queue()
+        self.ready = threading.Event()
+        self.items: list = []
+        self.failure: BaseException | None = None
+        self.devices = list(devices)
+        args = [GRADERS, "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:faulthandler",
+                "--capture=no", "-o", "addopts=", "-o", "python_files=test_*.py", "-W", "ignore::DeprecationWarning"]
+        if keyword:
+            args += ["-k", keyword]
+        self.thread = threading.Thread(target=self._main, args=(args,), name="kit-graders", daemon=True)
+        self.thread.start()
+        self.ready.wait()
+        if self.failure is not None:
+            raise RuntimeError(f"the hidden graders could not be collected: {self.failure}")
+
+    def _main(self, args):
+        try:
+            code = pytest.main(args, plugins=[self, _Devices(self.devices)])
+            if not self.ready.is_set():
+                self.failure = RuntimeError(f"pytest exited with {code} before running")
+        except BaseException as exc:  # noqa: BLE001
+            self.failure = exc
+        finally:
+            self.ready.set()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        from _pytest.runner import runtestprotocol
+        self.items = list(session.items)
+        self.ready.set()
+        while (work := self.inbox.get()) is not None:
+            run, done = work
+            session.config.stash[RUN] = run
+            try:
+                out = []
+                language = use(run.lang)
+                language.__enter__()
+                for i, item in enumerate(self.items):
+                    nxt = self.items[i + 1] if i + 1 < len(self.items) else None
+                    item._initrequest()   # as pytest-rerunfailures does to run an item again
+                    out.append((item, runtestprotocol(item, nextitem=nxt, log=False)))
+                language.__exit__(None, None, None)
+                done.put(out)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                done.put(exc)
+            finally:
+                del session.config.stash[RUN]
+        return True
+
+    def run(self, run) -> list:
+        """[(item, [setup, call, teardown reports])] for one submission's Run."""
+        done: queue.Queue = queue.Queue()
+        self.inbox.put((run, done))
+        out = done.get()
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+    def close(self):
+        self.inbox.put(None)
+        self.thread.join(timeout=30)
+
+
+class _Devices:
+    """Registered beside Service: the devices are known before the graders are collected."""
+
+    def __init__(self, devices):
+        self.devices = devices
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config):
+        config.stash[DEVICES] = self.devices
+        config.stash[SERVICE] = True

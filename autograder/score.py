@@ -1,0 +1,133 @@
+"""From pytest's reports of the hidden graders to a Result with partial credit per part.
+
+A test's points (its `points` marker) are shared among its runs (one per dtype and device): it
+earns points × passed / ran. A part's score is its points (parts.py) × earned / the points of the
+tests that ran. Then two rules, in this order:
+- a failed `rule` test (the code breaks a rule) zeroes every test of its part;
+- `refusal` tests (bad input must raise) earn nothing unless some other test of the part passed
+  at least once: a function that only raises, or a stub, earns no points anywhere.
+Skipped runs (a device that is not present) count neither way.
+"""
+import inspect
+from dataclasses import dataclass, field
+
+from .i18n import _, question
+from .i18n import lang as current_lang
+from .parts import BY_ID, MAX_SCORE, PARTS
+from .plugin import MESSAGE, part_of
+
+
+@dataclass
+class TestResult:
+    name: str                 # the test's function name in autograder/graders/test_<part>.py, without "test_"
+    passed: bool
+    message: str = ""
+    question: str = ""        # the test's docstring: what it asks
+    score: float = 0.0
+    max_score: float = 0.0
+
+
+@dataclass
+class PartResult:
+    score: float
+    max_score: float
+    tests: list = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    score: float
+    max_score: float
+    parts: dict
+    notes: list = field(default_factory=list)   # what the grader wants the student to know overall
+    devices: list = field(default_factory=list)
+    confinement: list = field(default_factory=list)
+    lang: str = "en"          # the language of every message in it
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+        return {"score": round(self.score, 4), "max_score": self.max_score,
+                "parts": {pid: {"score": round(p.score, 4), "max_score": p.max_score,
+                                "tests": [asdict(t) for t in p.tests]} for pid, p in self.parts.items()},
+                "notes": self.notes, "devices": self.devices, "confinement": self.confinement, "lang": self.lang}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Result":
+        parts = {pid: PartResult(p["score"], p["max_score"], [TestResult(**t) for t in p["tests"]])
+                 for pid, p in data["parts"].items()}
+        return cls(data["score"], data["max_score"], parts, data.get("notes", []), data.get("devices", []),
+                   data.get("confinement", []), data.get("lang", "en"))
+
+
+@dataclass
+class _Test:
+    part: str
+    name: str
+    points: float
+    question: str
+    refusal: bool
+    rule: bool
+    runs: list = field(default_factory=list)   # (param id, passed, message)
+
+
+def score(reports: list, notes=(), devices=(), confinement=()) -> Result:
+    """reports: [(item, [setup, call, teardown reports])] as plugin.Service returns them."""
+    tests: dict[tuple, _Test] = {}
+    for item, reps in reports:
+        part = part_of(item)
+        name = item.originalname.removeprefix("test_")
+        key = (part, name)
+        if key not in tests:
+            mark = item.get_closest_marker("points")
+            doc = " ".join(inspect.cleandoc(item.function.__doc__ or name).split())
+            tests[key] = _Test(part, name, float(mark.args[0]) if mark else 0.0, question(part, name, doc),
+                               item.get_closest_marker("refusal") is not None,
+                               item.get_closest_marker("rule") is not None)
+        failed = [r for r in reps if r.failed]
+        if not failed and any(r.skipped for r in reps):
+            continue
+        message = ""
+        if failed:
+            props = dict(failed[0].user_properties)
+            message = props.get(MESSAGE) or _("run.grader_error", error=failed[0].when)
+        param = item.callspec.id if hasattr(item, "callspec") else ""
+        tests[key].runs.append((param, not failed, message))
+    parts = {}
+    for part in PARTS:
+        mine = [t for t in tests.values() if t.part == part.id and t.runs]
+        parts[part.id] = _score_part(part, mine)
+    total = sum(p.score for p in parts.values())
+    return Result(total, MAX_SCORE, parts, list(notes), list(devices), list(confinement), current_lang())
+
+
+def _score_part(part, tests: list) -> PartResult:
+    results = []
+    works = any(ok for t in tests if not (t.refusal or t.rule) and t.points for _p, ok, _m in t.runs)
+    broken = any(not ok for t in tests if t.rule for _p, ok, _m in t.runs)
+    for t in tests:
+        passed = sum(ok for _p, ok, _m in t.runs)
+        first_bad = next(((p, m) for p, ok, m in t.runs if not ok), None)
+        message = "" if first_bad is None else (f"[{first_bad[0]}] {first_bad[1]}" if first_bad[0] else first_bad[1])
+        earned = t.points * passed / len(t.runs)
+        ok = passed == len(t.runs)
+        if t.refusal and not works:
+            ok, earned, message = False, 0.0, _("rule.refusal_needs_work")
+        results.append(TestResult(t.name, ok, message, t.question, earned, t.points))
+    if broken:
+        for r in results:
+            r.score = 0.0
+    # rule tests go last, as reports have always shown "uses its own code" last
+    results.sort(key=lambda r: next((t.rule for t in tests if t.name == r.name), False))
+    total = sum(t.points for t in tests)
+    earned = sum(r.score for r in results)
+    return PartResult(part.points * earned / total if total else 0.0, part.points, results)
+
+
+def all_zero(why: str, devices=()) -> Result:
+    """Every part zero for one reason (the submission could not be read at all)."""
+    parts = {p.id: PartResult(0.0, p.points, [TestResult("submission_readable", False, why,
+                                                         _("q.submission_readable"), 0.0, 0.0)]) for p in PARTS}
+    return Result(0.0, MAX_SCORE, parts, [why], list(devices), lang=current_lang())
+
+
+__all__ = ["Result", "PartResult", "TestResult", "score", "all_zero", "BY_ID"]
