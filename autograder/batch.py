@@ -1,8 +1,8 @@
 """Grading a whole class: parallel, resumable, with a progress bar.
 
-Every submitted/<student>/<assignment>/ folder is extracted and graded by one warm Grader (torch
-imported once; every student in their own sandboxed process), N at a time in threads. As each one
-finishes, this thread
+Every submitted/<student>/<assignment>/ folder is extracted and graded by one of N grader
+processes (each a warm Grader: the graders collected once, its own sandbox; every student's code
+runs only in that student's sandboxed jobs). As each one finishes, this process
 1. stores its result atomically in autograder_results/<assignment>/<student>.json, and
 2. records it: scores, comments and autograded notebook through nbgrader's Gradebook API, in that
    student's own transaction (record.py: what `nbgrader autograde` writes, without its per-student
@@ -11,13 +11,14 @@ A killed run loses at most the submissions in flight: a rerun reuses every store
 and graders are unchanged and re-records only what is not marked; --force regrades everything.
 """
 import json
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import course
 from .extract import ExtractError, extract
-from .grade import Grader, _all_zero, present_devices, submission_key
+from .grade import Grader, Result, all_zero, fingerprint, present_devices, submission_key
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
 from .nbgrader_bridge import load_cached, result_path, store
@@ -42,36 +43,39 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     results_dir = course_root / "autograder_results"
     marks = results_dir / assignment / ".recorded"
     marks.mkdir(parents=True, exist_ok=True)
-    workers = workers or (os.cpu_count() or 1) + 1   # one more than the cores: threads also wait on jobs
-    results, lang = {}, current_lang()   # worker threads do not inherit the context: pass it
-    with Grader(devices or present_devices()) as grader, \
-            (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
+    workers = max(1, min(workers or (os.cpu_count() or 1) + 1, len(students) or 1))
+    results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
+    devices = list(devices or present_devices())
+    print_ = fingerprint(devices)
+    with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      TextColumn("{task.fields[status]}"), disable=quiet) as progress, \
-            ThreadPoolExecutor(max_workers=workers) as pool:
+            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=_start_worker, initargs=(devices,)) as pool:
         task = progress.add_task("grading", total=len(students), status="")
-        futures = {pool.submit(_grade_one, grader, course_root / "submitted" / s / assignment,
-                               result_path(results_dir, assignment, s), force, lang): s for s in students}
+        futures = {pool.submit(_grade_one, str(course_root / "submitted" / s / assignment),
+                               str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
         try:
-            _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task)
+            _collect(futures, print_, recorder, results, results_dir, marks, assignment, force, progress, task)
         except BaseException:   # Ctrl-C, or some students unfinished: what has not started is cancelled
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
 
 
-def _collect(futures, grader, recorder, results, results_dir, marks, assignment, force, progress, task):
+def _collect(futures, print_, recorder, results, results_dir, marks, assignment, force, progress, task):
     failed = {}
     for fut in as_completed(futures):   # this thread alone stores and records, as each one finishes
         s = futures[fut]
         try:
-            results[s], key, cached = fut.result()
+            data, key, cached = fut.result()
+            results[s] = Result.from_json(data)
         except Exception as exc:  # noqa: BLE001 - a fault of the grader, not the student: no grade, a rerun retries
             failed[s] = f"not graded: {type(exc).__name__}: {exc}"
             progress.update(task, advance=1, status=f"{s}: {failed[s]}")
             continue
         if key is not None and not cached:
-            store(result_path(results_dir, assignment, s), key, grader.fingerprint, results[s], s)
+            store(result_path(results_dir, assignment, s), key, print_, results[s], s)
         status = f"{s}: {results[s].score:.1f}" + (" (graded before)" if cached else "")
         if recorder is not None:
             digest = json.dumps(results[s].to_json(), sort_keys=True)
@@ -100,15 +104,26 @@ class BatchIncomplete(Exception):
         self.failed = failed
 
 
-def _grade_one(grader: Grader, folder: Path, stored: Path, force: bool, lang: str):
-    """-> (result, submission key or None, whether it was stored before)."""
+_WORKER: dict = {}
+
+
+def _start_worker(devices):
+    """In each grader process: one warm Grader for all the students it is given."""
+    import atexit
+    _WORKER["grader"] = Grader(devices)
+    atexit.register(_WORKER["grader"].close)
+
+
+def _grade_one(folder: str, stored: str, force: bool, lang: str):
+    """-> (result as JSON, submission key or None, whether it was stored before)."""
+    grader = _WORKER["grader"]
     with use(lang):
         try:
-            sub = extract(folder)
+            sub = extract(Path(folder))
         except ExtractError as exc:
-            return _all_zero(str(exc), grader.devices), None, False
+            return all_zero(str(exc), grader.devices).to_json(), None, False
         key = submission_key(sub)
-        cached = None if force else load_cached(stored, key, grader.fingerprint, lang)
+        cached = None if force else load_cached(Path(stored), key, grader.fingerprint, lang)
         if cached is not None:
-            return cached, key, True
-        return grader.grade(sub), key, False
+            return cached.to_json(), key, True
+        return grader.grade(sub).to_json(), key, False

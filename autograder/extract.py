@@ -53,15 +53,15 @@ def _extract(path: Path) -> Submission:
             part = _from_notebook(nb)
             sub.chunks += part.chunks
             sub.notes += part.notes
-        return _done(sub)
+        return sub
     if not path.exists():
         raise ExtractError(_("extract.missing", path=path))
     if path.suffix == ".ipynb":
-        return _done(_from_notebook(path))
+        return _from_notebook(path)
     if path.suffix == ".py":
         sub = Submission()
         _add(sub, path.name, _read_text(path), keep=KEEP)
-        return _done(sub)
+        return sub
     raise ExtractError(_("extract.wrong_kind", name=path.name))
 
 
@@ -78,7 +78,7 @@ def _read_text(path: Path) -> str:
 def from_notebook_node(nb, name: str = "notebook") -> Submission:
     """The same as extract() for a notebook already in memory (nbgrader's preprocessors hold one)."""
     with _PARSE:
-        return _done(_from_nb(nb, name))
+        return _from_nb(nb, name)
 
 
 def _from_notebook(path: Path) -> Submission:
@@ -112,11 +112,13 @@ def _from_nb(nb, stem: str, filename: str = "") -> Submission:
         provided = (bool(meta) and not meta.get("solution", False)) or "provided" in tags
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        _add(sub, label, source, keep=PROVIDED_KEEP if provided else KEEP)
+        _add(sub, label, source, keep=PROVIDED_KEEP if provided else KEEP, tell=bool(meta.get("solution")))
     return sub
 
 
-def _add(sub: Submission, label: str, source: str, keep) -> None:
+def _add(sub: Submission, label: str, source: str, keep, tell: bool = False) -> None:
+    """Keep the statements of one cell that grading runs; with `tell` (a solution cell), say which
+    top-level statements it does not run."""
     source = _strip_magics(source)
     try:
         tree = ast.parse(source)
@@ -124,7 +126,11 @@ def _add(sub: Submission, label: str, source: str, keep) -> None:
         where = _("extract.syntax_line", line=exc.lineno) if getattr(exc, "lineno", None) else ""
         sub.notes.append(_("extract.syntax", label=label, where=where, error=getattr(exc, "msg", exc)))
         return
-    body = [node for node in tree.body if isinstance(node, keep)]
+    body = [node for node in tree.body if isinstance(node, keep) or _extends_a_class(node)]
+    if tell:
+        skipped = [n for n in tree.body if n not in body and not _is_docstring(n)]
+        for node in skipped[:5]:
+            sub.notes.append(_("extract.skipped", label=label, line=node.lineno, code=_first_line(source, node)))
     if not body:
         return
     lines, kept = source.splitlines(), [""] * len(source.splitlines())
@@ -139,13 +145,26 @@ def _add(sub: Submission, label: str, source: str, keep) -> None:
     sub.trees.append((label, body))
 
 
+def _extends_a_class(node) -> bool:
+    """`setattr(Embedding, "extra_repr", f)` at top level: kept, like `Embedding.extra_repr = f`."""
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+        isinstance(node.value.func, ast.Name) and node.value.func.id == "setattr" and \
+        len(node.value.args) == 3 and not node.value.keywords and isinstance(node.value.args[0], ast.Name) and \
+        isinstance(node.value.args[1], ast.Constant) and isinstance(node.value.args[1].value, str)
+
+
+def _is_docstring(node) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+def _first_line(source: str, node) -> str:
+    line = source.splitlines()[node.lineno - 1].strip()
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
 def _strip_magics(source: str) -> str:
     """IPython syntax (%magic, !shell, %%cell) is not Python: turn those lines into comments."""
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return ""
     return "\n".join("#" + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
-
-
-def _done(sub: Submission) -> Submission:
-    return sub

@@ -43,6 +43,7 @@ EN = {
     "extract.nbformat": "{name} is nbformat {version}; expected nbformat 4",
     "extract.syntax": "{label}: not valid Python{where}: {error}; it was skipped",
     "extract.syntax_line": " (line {line})",
+    "extract.skipped": "{label}, line {line}: `{code}` was not run by the grader (it runs only imports, definitions and assignments); put it inside a function, or write it as an assignment",
     "extract.code_too_large": "{label}: skipped, the submission's code exceeds {mb} MB",
     # running a part
     "run.not_graded": "Your code for {part} could not be graded: {detail}.",

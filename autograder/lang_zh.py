@@ -30,6 +30,7 @@ MESSAGES = {
     "extract.nbformat": "{name} 的格式为 nbformat {version}，应为 nbformat 4",
     "extract.syntax": "{label}：不是有效的 Python 代码{where}：{error}；已跳过",
     "extract.syntax_line": " (第 {line} 行)",
+    "extract.skipped": "{label}，第 {line} 行：`{code}` 没有被评分器运行（评分器只运行 import、定义和赋值）；请把它放进函数里，或写成赋值语句",
     "extract.code_too_large": "{label}：已跳过，提交的代码超过 {mb} MB",
     # running a part
     "run.not_graded": "{part} 部分的代码无法评分：{detail}。",

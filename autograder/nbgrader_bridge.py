@@ -27,7 +27,9 @@ _grader, _grader_lock = None, threading.Lock()
 
 
 def shared_grader() -> Grader:
-    """One warm grader per process: nbgrader autogrades students one after another in one process."""
+    """One warm grader per process: nbgrader autogrades students one after another in one process.
+    It starts when the first IsolatedGrade is set up; its sandbox's zygote is a fresh Python either
+    way (never a fork of this process), so no job can read a notebook this process has read."""
     global _grader
     with _grader_lock:
         if _grader is None:
@@ -67,6 +69,10 @@ class IsolatedGrade(NbGraderPreprocessor):
     results_dir = Unicode("autograder_results", help="Where per-student results are cached (relative "
                           "to the course root); the batch grader fills it, and it is reused here.").tag(config=True)
 
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        shared_grader()   # warm, before this step reads its notebook
+
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         with use(ASSIGNMENT_LANG.get(info["assignment"], "en")):
@@ -83,8 +89,8 @@ class IsolatedGrade(NbGraderPreprocessor):
         try:
             sub = from_notebook_node(nb, info["notebook"])
         except ExtractError as exc:
-            from .grade import _all_zero
-            return _all_zero(str(exc), grader.devices)
+            from .grade import all_zero
+            return all_zero(str(exc), grader.devices)
         key = submission_key(sub)
         path = result_path(self.results_dir, info["assignment"], info["student"])
         result = load_cached(path, key, grader.fingerprint, current_lang())

@@ -1,14 +1,21 @@
-"""The graders against the corpus: every correct style gets full marks, every wrong one loses points
-on the parts it breaks and on no other. Each file is graded by the real sandboxed runner."""
+"""The graders against the corpus: every correct style gets full marks, every wrong one fails the
+hidden tests it declares (FAILS = ("part::test", ...)) and loses points on the parts it breaks
+(BREAKS) and on no other. Each file is graded by the real sandboxed runner."""
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, compose, declared
+from conftest import CORPUS, ROOT, compose, declared
 
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
-HIDDEN_CODE = ("lambda api", "make.", "observe(", "def ", "autograder/")
+HIDDEN_CODE = ("lambda api", "make.", "observe(", "def ", "autograder/", "check(", "api.")
+
+
+def failed_tests(result) -> set:
+    return {f"{pid}::{t.name}" for pid, p in result.parts.items() for t in p.tests if not t.passed}
 
 
 def test_corpus_is_big_enough():
@@ -25,10 +32,14 @@ def test_correct_style_gets_full_marks(grader, path: Path):
 
 
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
-def test_wrong_loses_points_only_where_broken(grader, path: Path, tmp_path):
-    """Does this mistake cost points on the parts it breaks, and on no part that does not use it?"""
-    breaks = set(declared(path, "BREAKS"))
+def test_wrong_fails_its_tests_and_loses_points_only_where_broken(grader, path: Path, tmp_path):
+    """Does this mistake fail the hidden tests it declares, cost points on the parts it breaks, and
+    cost nothing on the parts that do not use it?"""
+    breaks, fails = set(declared(path, "BREAKS")), set(declared(path, "FAILS"))
+    assert fails and {f.split("::")[0] for f in fails} <= breaks, "FAILS must name tests of the BREAKS parts"
     result = grader.grade(compose(path, tmp_path))
+    missing = fails - failed_tests(result)
+    assert not missing, f"these tests should fail and did not: {sorted(missing)}"
     for pid, part in result.parts.items():
         if pid in breaks:
             assert part.score < part.max_score, f"{pid} kept full marks despite the mistake"
@@ -75,8 +86,37 @@ def test_vectorised_corpus_base_is_the_notebook_solution():
     assert shape("\n\n".join(solutions_by_cell().values())) == shape(BASE.read_text())
 
 
-def test_a_forbidden_call_is_traced_to_the_students_function(grader, tmp_path):
-    """Does the zero for calling F.embedding name the student's function (and cell line) that called it?"""
+def test_a_forbidden_call_names_the_line(grader, tmp_path):
+    """Does the zero for calling F.embedding name the line that does it, and the rule?"""
     result = grader.grade(compose(CORPUS / "wrong" / "oh_calls_F_embedding.py", tmp_path))
     rule = result.parts["one_hot_lookup"].tests[-1]
-    assert not rule.passed and "one_hot_lookup (" in rule.message, rule.message
+    assert rule.name == "uses_its_own_code" and not rule.passed
+    assert "F.embedding" in rule.message and "line" in rule.message, rule.message
+    assert result.parts["one_hot_lookup"].score == 0
+
+
+@pytest.mark.slow
+def test_the_pytest_command_passes_exactly_when_every_test_passes(tmp_path):
+    """Does `python -m pytest autograder/graders --submission PATH` (CONTRACT §3) exit 0 for a
+    correct submission and non-zero for a wrong one, selecting with -k as pytest does?"""
+    def run(path, *extra):
+        return subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "autograder/graders",
+                               "--submission", str(path), "-q", "-p", "no:cacheprovider", *extra],
+                              cwd=ROOT, capture_output=True, text=True, timeout=900)
+    good = run(CORRECT[0])
+    assert good.returncode == 0, good.stdout[-3000:]
+    wrong = compose(CORPUS / "wrong" / "bwd_padding_zero_is_falsy.py", tmp_path)
+    bad = run(wrong, "-k", "padding_idx_zero")
+    assert bad.returncode == 1 and "1 failed" in bad.stdout, bad.stdout[-3000:]
+    assert run(wrong, "-k", "one_hot").returncode == 0
+
+
+def test_grading_command_prints_one_json_object(tmp_path):
+    """Does `python -m autograder grade PATH --format json` print exactly one JSON object whose
+    scores are the grader's (CONTRACT §3)?"""
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "autograder", "grade",
+                          str(compose(CORPUS / "wrong" / "rn_missing_eps.py", tmp_path)), "--format", "json",
+                          "--device", "cpu"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    data = json.loads(out.stdout)
+    assert data["parts"]["embedding_renorm"]["score"] < 25 and data["parts"]["one_hot_lookup"]["score"] == 25

@@ -1,0 +1,83 @@
+"""The rules for graded code (autograder/policy.py), judged from the source alone: which parts a
+break costs, and what is not a break."""
+import ast
+
+from autograder.policy import judge
+
+
+def verdict(src: str):
+    return judge([("cell", ast.parse(src).body)])
+
+
+BASE = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+def _check(i, w):
+    return i
+
+def one_hot_lookup(indices, weight):
+    _check(indices, weight)
+    return F.one_hot(indices, weight.shape[0]).to(weight.dtype) @ weight
+
+def embedding_backward(g, i, n, padding_idx=None, scale_grad_by_freq=False):
+    return one_hot_lookup(i, g)
+
+def embedding_renorm_(w, i, m, p=2.0):
+    return w
+
+class Embedding(nn.Module):
+    def forward(self, x) -> torch.Tensor:
+        return one_hot_lookup(x, self.weight)
+"""
+
+
+def test_a_clean_submission_breaks_nothing():
+    """Does the reference shape of a submission (helpers, imports, a module calling part 1) break no rule?"""
+    v = verdict(BASE)
+    assert v.breaks == {} and {"one_hot_lookup", "Embedding", "_check"} <= v.defined
+
+
+def test_a_break_costs_the_parts_that_reach_it_and_stops_at_other_parts():
+    """F.embedding in part 1's helper: does it cost part 1 alone (parts 2 and 4 call
+    one_hot_lookup, but there it is a stand-in)?"""
+    v = verdict(BASE.replace("    return i\n", "    return F.embedding(i, w)\n"))
+    assert set(v.breaks) == {"one_hot_lookup"}
+    assert "`F.embedding`" in v.message("one_hot_lookup") and "line" in v.message("one_hot_lookup")
+
+
+def test_a_type_annotation_is_not_a_call():
+    """Does `m: nn.Embedding` in a signature or an annotated assignment break nothing?"""
+    src = BASE + "\ndef helper(m: nn.Embedding) -> nn.Embedding:\n    x: nn.Embedding = m\n    return x\n"
+    assert verdict(src.replace("_check(indices, weight)", "helper(None)")).breaks == {}
+
+
+def test_dynamic_access_threads_and_the_kits_own_code_are_breaks():
+    """Are getattr with a built name, eval, sys.modules, threads and importing the grader breaks,
+    while getattr with a literal name is not?"""
+    cases = {"getattr(F, 'emb' + 'edding')": "dynamic", "eval('1')": "dynamic",
+             "__import__('torch')": "dynamic", "vars(torch)": "dynamic",
+             "sys.modules['x']": "dynamic", "torch.embedding(i, w)": "torch"}
+    for expr, kind in cases.items():
+        src = BASE.replace("    return i\n", f"    import sys\n    {expr}\n    return i\n")
+        assert set(verdict(src).breaks) == {"one_hot_lookup"}, expr
+    assert verdict(BASE.replace("    return i\n", "    return getattr(w, 'shape')\n")).breaks == {}
+    for stmt in ("import threading", "from autograder.reference import TORCH", "import gc",
+                 "from concurrent.futures import ThreadPoolExecutor"):
+        assert set(verdict(stmt + "\n" + BASE).breaks) == {"one_hot_lookup", "embedding_backward",
+                                                          "embedding_renorm", "embedding_module"}, stmt
+
+
+def test_subclassing_nn_embedding_and_importing_it_are_breaks():
+    """Is `class Embedding(nn.Embedding)` a break of part 4, and `from torch.nn.functional import
+    embedding` a break of every part?"""
+    assert set(verdict(BASE.replace("(nn.Module)", "(nn.Embedding)")).breaks) == {"embedding_module"}
+    assert len(verdict("from torch.nn.functional import embedding as lookup\n" + BASE).breaks) == 4
+
+
+def test_a_class_extended_after_its_definition_is_judged_with_it():
+    """`Embedding.extra_repr = f` and `setattr(Embedding, "extra_repr", f)`: is f part of part 4?"""
+    for how in ("Embedding.extra_repr = _r", "setattr(Embedding, 'extra_repr', _r)"):
+        src = BASE + "\ndef _r(self):\n    return repr(F.embedding)\n" + how + "\n"
+        assert set(verdict(src).breaks) == {"embedding_module"}, how
