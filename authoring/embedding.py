@@ -895,7 +895,7 @@ ids = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])
 
 
 def attempt(label, fn):
-    """Run fn() and print the shape it returns or the exception it raises."""
+    """⟦Run fn() and print the shape it returns or the exception it raises.‖运行 fn()，打印它返回的形状或抛出的异常。⟧"""
     try:
         print(f"{label:<48} -> {tuple(fn().shape)}")
     except Exception as e:
@@ -1480,7 +1480,7 @@ start("embedding_backward")
 
 
 def torch_grad(g, idx, V, padding_idx=None, scale_grad_by_freq=False):
-    """The gradient PyTorch's embedding gives a (V, D) table when its output receives g."""
+    """⟦The gradient PyTorch's embedding gives a (V, D) table when its output receives g.‖输出收到梯度 g 时，PyTorch 的嵌入给 (V, D) 表的梯度。⟧"""
     W = torch.zeros(V, g.shape[-1], dtype=g.dtype, requires_grad=True)
     F.embedding(idx, W, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq).backward(g)
     return W.grad
@@ -1883,7 +1883,7 @@ start("embedding_renorm")
 
 
 def torch_renorm(W, idx, max_norm, norm_type=2.0):
-    """A renormed copy of W, by PyTorch."""
+    """⟦A renormed copy of W, by PyTorch.‖W 的副本，由 PyTorch 重新缩放。⟧"""
     W = W.clone()
     torch.embedding_renorm_(W, idx, max_norm, norm_type)
     return W
@@ -2370,7 +2370,7 @@ check("⟦nn.Embedding's state_dict loads into yours‖nn.Embedding 的 state_di
 
 
 def sparse_accepted():
-    """sparse=True: a NotImplementedError, or a correct sparse gradient (the grader accepts either)."""
+    """⟦sparse=True: a NotImplementedError, or a correct sparse gradient (the grader accepts either).‖sparse=True：NotImplementedError，或正确的稀疏梯度（评分程序两者都接受）。⟧"""
     try:
         mine = seeded(Embedding, 6, 3, sparse=True)
     except NotImplementedError:
@@ -2391,7 +2391,7 @@ check_raises("⟦from_pretrained of a 1-D tensor raises‖from_pretrained 传入
 
 
 def docs_example(embedding_cls, clone=False):
-    """PyTorch's docs example: without .clone() it must raise, as with nn.Embedding; with it, run."""
+    """⟦PyTorch's docs example: without .clone() it must raise, as with nn.Embedding; with it, run.‖PyTorch 文档中的例子：不用 .clone() 时必须像 nn.Embedding 一样报错；用了就应正常运行。⟧"""
     embedding = embedding_cls(3, 5, max_norm=1.0)
     W = torch.randn(7, 5, requires_grad=True)
     a = (embedding.weight.clone() if clone else embedding.weight) @ W.t()
@@ -2480,7 +2480,7 @@ print(f"⟦{len(text)} characters, V = {len(vocab)} (with padding), {len(X)} tra
 
 
 class CharMLP(nn.Module):
-    """Next character from the previous BLOCK ones: embed, concatenate, one tanh layer."""
+    """⟦Next character from the previous BLOCK ones: embed, concatenate, one tanh layer.‖由前 BLOCK 个字符预测下一个字符：嵌入、拼接、一个 tanh 层。⟧"""
 
     def __init__(self, embedding_cls, V, dim=12, hidden=128):
         super().__init__()
@@ -2752,7 +2752,7 @@ import torch
 
 
 def sparse_embedding_backward(grad_output, indices, num_embeddings, padding_idx=None):
-    """grad_output (*, D), indices (*) -> a sparse COO (V, D) gradient: one entry per non-padding position."""
+    """⟦grad_output (*, D), indices (*) -> a sparse COO (V, D) gradient: one entry per non-padding position.‖grad_output (*, D)，indices (*) -> 稀疏 COO 格式的 (V, D) 梯度：每个非填充位置一个条目。⟧"""
     ### BEGIN SOLUTION
     D = grad_output.shape[-1]
     idx = indices.reshape(-1).long()
@@ -2765,7 +2765,7 @@ def sparse_embedding_backward(grad_output, indices, num_embeddings, padding_idx=
 '''),
     code(r'''
 class SparseLookup(torch.autograd.Function):
-    """forward: your one-hot lookup; backward: your sparse gradient (only the rows looked up)."""
+    """⟦forward: your one-hot lookup; backward: your sparse gradient (only the rows looked up).‖前向：你的独热查表；反向：你的稀疏梯度（只含被查到的行）。⟧"""
 
     @staticmethod
     def forward(ctx, indices, weight):
@@ -2780,7 +2780,7 @@ class SparseLookup(torch.autograd.Function):
 
 
 def fit_rows(lookup, steps=40, V=5000, D=16, seed=0):
-    """Pull the looked-up rows of a (V, D) table towards fixed targets with SparseAdam; the losses."""
+    """⟦Pull the looked-up rows of a (V, D) table towards fixed targets with SparseAdam; the losses.‖用 SparseAdam 把 (V, D) 表中被查到的行拉向固定的目标；返回各步损失。⟧"""
     torch.manual_seed(seed)
     table = nn.Parameter(torch.randn(V, D))
     targets = torch.randn(V, D)
@@ -2841,7 +2841,7 @@ import torch
 
 
 def bag_lookup(indices, offsets, weight, mode="sum"):
-    """indices (N,), offsets (num_bags,) starts of the bags, weight (V, D) -> (num_bags, D): counts @ weight."""
+    """⟦indices (N,), offsets (num_bags,) starts of the bags, weight (V, D) -> (num_bags, D): counts @ weight.‖indices (N,)，offsets (num_bags,) 为各袋的起始位置，weight (V, D) -> (num_bags, D)：计数矩阵 @ weight。⟧"""
     ### BEGIN SOLUTION
     V, N = weight.shape[0], indices.numel()
     positions = torch.arange(N, device=indices.device)
@@ -2888,7 +2888,7 @@ nanoGPT 的 `GPT.__init__` 在设置嵌入时写道 `self.transformer.wte.weight
 """),
     code(r'''
 class TiedCharMLP(nn.Module):
-    """CharMLP whose output layer is its embedding table (logits = h @ emb.weight.T), as nanoGPT ties wte and lm_head."""
+    """⟦CharMLP whose output layer is its embedding table (logits = h @ emb.weight.T), as nanoGPT ties wte and lm_head.‖输出层就是嵌入表的 CharMLP（logits = h @ emb.weight.T），与 nanoGPT 共享 wte 和 lm_head 一样。⟧"""
 
     def __init__(self, embedding_cls, V, dim=12, hidden=128):
         super().__init__()
@@ -2915,11 +2915,15 @@ print(f"⟦norm of the padding row of the tied model: {tied.emb.weight[PAD].norm
     md(en=r"""
 #### Question 5 (4 points): tying `wte` and `lm_head`
 
+(Graded, although it sits among the bonus parts: the cell above runs whether or not you did them.)
+
 For GPT-2 small (V = 50257, D = 768), how many parameters does tying save? Explain in your own words
 why tying is reasonable (Press & Wolf, 2017), and why the tied model's padding row is no longer zero
 although `padding_idx` is set. What would go wrong if the tied table also had `max_norm`?
 """, zh=r"""
 #### 问题 5（4 分）：`wte` 与 `lm_head` 共享权重
+
+（这道题计分，虽然它位于附加题之中：无论你是否做了附加题，上面的单元格都能运行。）
 
 对 GPT-2 small（V = 50257，D = 768）来说，共享权重省下了多少参数？用你自己的话解释为什么共享权重是合理的（Press 与 Wolf，2017），以及为什么设置了 `padding_idx`，共享权重的模型的填充行却不再为零。如果共享的嵌入表还设置了 `max_norm`，会出什么问题？
 """),
