@@ -533,6 +533,7 @@ Run this cell first. It imports what the notebook uses and defines the helpers o
     provided("setup", r'''
 import ast
 import time
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -563,8 +564,9 @@ def _use_fonts(names):
     if found:
         plt.rcParams["font.sans-serif"] = found[:1] + ["DejaVu Sans"]   # DejaVu for the odd symbol
         plt.rcParams["axes.unicode_minus"] = False
-    else:
+    else:                               # say so once, instead of a warning per missing glyph
         print(MSG["no_font"])
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
 _use_fonts(FONTS)
