@@ -25,9 +25,11 @@ c.CourseDirectory.solution_directory = "solutions"
 c.CourseDirectory.db_assignments = [dict(name="embedding"), dict(name="embedding-zh")]  # English, Chinese
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
-# The stub students see in place of each solution (the part is named by the function it sits in).
+# The stubs students see in place of each solution: one text for both editions (nbgrader has one stub
+# per kernel language), so it says it in both languages.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError(\"not implemented yet: "
-                                        "replace this line with your code\")"}
+                                        "replace this line with your code / 尚未实现：请用你的代码替换这一行\")"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此写下你的回答"
 c.ClearSolutions.enforce_metadata = True
 
 # NB: the lists below replace nbgrader's defaults. Order rules:

@@ -4,7 +4,8 @@ the prose differs (markdown cells, docstrings, the visible checks' messages).
 
     python authoring/build.py [--lang en|zh] [--out PATH]
 
-Deterministic: the same input gives the same bytes (no timestamps, no outputs, cell ids derived from
+Prose inside code is written in place as ⟦English‖中文⟧ (or as a @@token@@ for longer texts); the
+build keeps the edition's side. Deterministic: the same input gives the same bytes (no timestamps, no outputs, cell ids derived from
 the cells). Before writing, the notebook is checked against the rules the grader and the course rely
 on (validate below); a broken source stops the build instead of reaching students.
 """
@@ -22,6 +23,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ASSIGNMENT_DIRS = {"en": "embedding", "zh": "embedding-zh"}   # the nbgrader assignment of each edition
 TOKEN = re.compile(r"@@(\w+)@@")
+# Prose inside code, written where it is used: ⟦English‖中文⟧ (the first for en, the second for zh).
+INLINE = re.compile(r"⟦(.*?)‖(.*?)⟧", re.S)
+INLINE_LANGS = ("en", "zh")
 # Calls a solution cell must not contain (CONTRACT §1); the grader enforces this at run time too.
 FORBIDDEN = re.compile(r"\bF\.embedding\b|\btorch\.embedding\b|\bnn\.Embedding\b|torch\.embedding_renorm_"
                        r"|torch\.ops\.aten\.embedding|\bembedding_bag\b|\bF\.embedding_bag\b")
@@ -35,7 +39,9 @@ def load_source():
 
 
 def render_value(value, indent):
-    """The text that replaces a token: a dict as a literal, a string as itself (continuation lines indented)."""
+    """The text that replaces a token: a dict or list as a literal, a string as itself (continuation lines indented)."""
+    if isinstance(value, list):
+        return repr(value)
     if isinstance(value, dict):
         lines = ["{"] + [f"    {k!r}: {v!r}," for k, v in value.items()] + ["}"]
         return ("\n" + indent).join(lines)
@@ -58,6 +64,14 @@ def substitute(src, text):
     return TOKEN.sub(replace, src)
 
 
+def inline(src, lang):
+    """Keep the `lang` side of every ⟦en‖zh⟧ in src."""
+    if lang not in INLINE_LANGS:
+        raise SystemExit(f"build: ⟦…‖…⟧ has no side for language {lang!r}")
+    side = INLINE_LANGS.index(lang)
+    return INLINE.sub(lambda m: m.group(1 + side), src)
+
+
 def cell_id(cell, source):
     """A stable id: the grade_id for nbgrader cells, else the kind and a hash of the source."""
     meta = cell.get("nbgrader")
@@ -78,10 +92,12 @@ def build(src, lang):
         if cell["cell_type"] == "markdown":
             if lang not in cell["text"]:
                 raise SystemExit(f"build: markdown cell {n} has no {lang!r} text")
-            source = cell["text"][lang]
+            source = inline(cell["text"][lang], lang)
             new = nbformat.v4.new_markdown_cell(source)
+            if cell.get("nbgrader"):             # a written answer, graded by hand
+                new.metadata["nbgrader"] = dict(cell["nbgrader"])
         else:
-            source = substitute(cell["source"], src.TEXT[lang])
+            source = inline(substitute(cell["source"], src.TEXT[lang]), lang)
             new = nbformat.v4.new_code_cell(source)
             if cell["nbgrader"]:
                 new.metadata["nbgrader"] = dict(cell["nbgrader"])
@@ -98,11 +114,13 @@ def build(src, lang):
 
 def validate(nb, src):
     """Check the nbgrader structure the grader relies on; raise SystemExit listing every problem."""
-    problems, grade_ids, order, points = [], [], [], 0
+    problems, grade_ids, order, points, written = [], [], [], 0, 0
     for n, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
         if TOKEN.search(cell.source):
             problems.append(f"cell {n}: unreplaced token {TOKEN.search(cell.source).group(0)}")
+        if "⟦" in cell.source or "‖" in cell.source:
+            problems.append(f"cell {n}: an unreplaced ⟦…‖…⟧")
         if cell.cell_type == "code":
             try:
                 compile(cell.source, f"cell {n}", "exec")
@@ -113,8 +131,17 @@ def validate(nb, src):
                 problems.append(f"cell {n}: markers in a cell without nbgrader metadata")
             continue
         grade_ids.append(meta["grade_id"])
+        if cell.cell_type == "markdown":         # a written answer: model answer, then the rubric
+            written += meta["points"]
+            if not (meta["grade"] and meta["solution"] and meta["grade_id"].startswith("q_")):
+                problems.append(f"{meta['grade_id']}: a written answer is a graded solution cell named q_*")
+            if not re.search(r"### BEGIN SOLUTION\n.+\n### END SOLUTION\n### BEGIN HIDDEN TESTS\n.+"
+                             r"\n### END HIDDEN TESTS$", cell.source, re.S):
+                problems.append(f"{meta['grade_id']}: needs a model answer and then a rubric (hidden)")
+            continue
         if meta["solution"]:
-            order.append(("solution", meta["grade_id"]))
+            if not meta["grade_id"].startswith("bonus_"):   # bonus_*: ungraded extras, stubs for students
+                order.append(("solution", meta["grade_id"]))
             begins = len(re.findall(r"^\s*### BEGIN SOLUTION$", cell.source, re.M))
             ends = len(re.findall(r"^\s*### END SOLUTION$", cell.source, re.M))
             if begins == 0 or begins != ends:
@@ -133,7 +160,9 @@ def validate(nb, src):
     if order != expected:
         problems.append(f"parts out of order: {order}")
     if points != 100:
-        problems.append(f"points add up to {points}, not 100")
+        problems.append(f"autograded points add up to {points}, not 100")
+    if written != src.WRITTEN_POINTS:
+        problems.append(f"written answers add up to {written}, not WRITTEN_POINTS = {src.WRITTEN_POINTS}")
     problems += against_registry(nb)
     try:
         nbformat.validate(nb)
@@ -153,7 +182,7 @@ def against_registry(nb):
     finally:
         sys.path.pop(0)
     graded = [(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"]["points"]) for c in nb.cells
-              if c.metadata.get("nbgrader", {}).get("grade")]
+              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     wanted = [(p.id, p.points) for p in PARTS]
     return [] if graded == wanted else [f"graded cells {graded} differ from autograder/parts.py {wanted}"]
 

@@ -1,24 +1,37 @@
-"""The embedding notebook as data: the one source of source/embedding/embedding.ipynb.
+"""The embedding notebook as data: the one source of source/embedding/embedding.ipynb (English) and
+source/embedding-zh/embedding.ipynb (Chinese).
 
-Markdown cells are dicts of language -> text (`md(en=...)`); code cells are text shared by every
-language. The few strings inside code that a student reads as prose -- the stubs' docstrings and the
-messages printed by the visible checks -- live in TEXT below, one dict per language, and are written
-into the code where a token `@@key@@` stands (build.py does the substitution). A new language adds a
-TEXT entry and a keyword to each md(...); nothing else changes.
+Markdown cells are dicts of language -> text (`md(en=..., zh=...)`); code cells are text shared by
+every language. Prose inside code is written where it is used, as ⟦English‖中文⟧ (check names, printed
+labels, figure text, common causes); the longer pieces -- the stubs' docstrings and the messages of
+the visible checks -- live in TEXT below and stand in the code as a token `@@key@@`. build.py keeps
+the edition's side of each. A new language adds a TEXT entry, a keyword to each md(...) and a side to
+⟦…‖…⟧ (build.INLINE_LANGS).
 
 Cell kinds and their nbgrader roles:
-    md(en=...)                  markdown, no nbgrader metadata
+    md(en=..., zh=...)          markdown, no nbgrader metadata
     code(src)                   code the student may run and edit, no nbgrader metadata
     provided(grade_id, src)     locked, read-only code (the setup cell)
     solution(part, src)         the part's solution cell, grade_id "<part>_code"; bodies between
                                 ### BEGIN SOLUTION / ### END SOLUTION become stubs for students
     graded(part, points, src)   the part's graded cell, grade_id "<part>": visible checks, then the
                                 hidden-test marker lines (the hidden tests live in autograder/checks/)
+    answer(grade_id, points, model, rubric)
+                                a written question's answer cell, graded by hand (grade_id "q_*"):
+                                the model answer becomes "YOUR ANSWER HERE"; the rubric, in a
+                                hidden-tests region, stays in source/ only
+    bonus(name, src)            an ungraded exercise: a solution cell "bonus_<name>" that no part grades
 """
+import sys
+from pathlib import Path
 
-NOTEBOOK = "embedding.ipynb"   # written to source/embedding/
-DATA = ("data/sonnets.txt",)   # copied from authoring/ to source/embedding/ (released to students)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # the repository root
+from autograder.glossary import TERMS  # noqa: E402 - the zh glossary, shared with the grader's catalog
+
+NOTEBOOK = "embedding.ipynb"   # written to source/<assignment>/
+DATA = ("data/sonnets.txt",)   # copied from authoring/ to source/<assignment>/ (released to students)
 PARTS = ("one_hot_lookup", "embedding_backward", "embedding_renorm", "embedding_module")
+WRITTEN_POINTS = 20            # the written questions' points, graded by hand, on top of the parts' 100
 
 # --------------------------------------------------------------------------------------------------
 # Prose inside code, per language. Docstrings are written as they appear (first line, blank line,
@@ -38,9 +51,9 @@ TEXT = {
             "\n"
             "indices (*) int64|int32, values in [0, V); any shape, 0-d and empty included.\n"
             "weight  (V, D) floating point, on any device.\n"
-            "returns (*, D) in weight's dtype, on weight's device: out[i...] = weight[indices[i...]].\n"
-            "Compute it as one_hot(indices, V) (*, V), cast to weight's dtype, times weight (V, D);\n"
-            "do not call PyTorch's embedding functions. Autograd differentiates the product.\n"
+            "returns (*, D) in weight's dtype, on weight's device: out[i...] = weight[indices[i...]],\n"
+            "computed as a one-hot matrix (*, V) times weight (V, D), without PyTorch's embedding\n"
+            "functions; autograd differentiates the product.\n"
             "Raises RuntimeError for a weight that is not 2-D or a bad index dtype, IndexError for an\n"
             "index outside [0, V).\n"
         ),
@@ -72,10 +85,10 @@ TEXT = {
             "other row is untouched. Records no autograd history (works on a leaf that requires grad).\n"
         ),
         "doc_function": (
-            "Autograd glue: forward is one_hot_lookup, backward is embedding_backward."
+            "One lookup as autograd sees it: forward looks rows up, backward returns the table's gradient."
         ),
         "doc_function_forward": (
-            "indices (*) int64|int32, weight (V, D)  ->  (*, D). Save what backward needs on ctx."
+            "indices (*) int64|int32, weight (V, D)  ->  (*, D)."
         ),
         "doc_function_backward": (
             "grad_output (*, D)  ->  one gradient per forward input: (None, grad_weight (V, D), None, None)."
@@ -92,7 +105,7 @@ TEXT = {
             "\n"
             "padding_idx is stored normalised (-1 -> V - 1). _weight (V, D) becomes the Parameter itself\n"
             "(shared storage, padding row kept as given); _freeze=True: the weight does not require grad.\n"
-            "sparse=True raises NotImplementedError: this module makes dense gradients only.\n"
+            "sparse=True: raise NotImplementedError with a clear message, or make sparse gradients.\n"
         ),
         "doc_module_reset": (
             "Refill weight in place from N(0, 1) (nn.init.normal_), then zero the padding row, if any."
@@ -100,8 +113,8 @@ TEXT = {
         "doc_module_forward": (
             "input (*) int64|int32  ->  (*, D).\n"
             "\n"
-            "With max_norm set, first renormalise the looked-up rows of weight in place (not recorded by\n"
-            "autograd); then look up through the autograd Function above.\n"
+            "With max_norm set, the looked-up rows of weight are first rescaled in place (not recorded by\n"
+            "autograd, but visible to its version counter); then the lookup runs through the Function above.\n"
         ),
         "doc_module_extra_repr": (
             "The text PyTorch's module shows inside Embedding(...), e.g. '10, 3, padding_idx=9, max_norm=1'."
@@ -112,13 +125,18 @@ TEXT = {
             "freeze=True (the default) makes the weight not require grad. Raises AssertionError\n"
             "(\"Embeddings parameter is expected to be 2-dimensional\") unless embeddings is 2-D.\n"
         ),
+        "FONTS": [],
         "MSG": {
             "ok": "✓",
             "fail": "✗",
-            "values": "exact: {exact!s:<5} | close: {close!s:<5} | max |diff|: {diff:.1e}{where}",
+            "warn": "⚠",
+            "true": "True",
+            "false": "False",
+            "or": " or ",
+            "values": "exact: {exact} | close: {close} | max |diff|: {diff:.1e}{where}",
             "where": " at {pos}: got {got!r}, expected {expected!r}",
-            "equal": "equal: {value!r}",
-            "differs": "got {got!r}, expected {expected!r}",
+            "equal": "equal: {value}",
+            "differs": "got {got}, expected {expected}",
             "not_tensor": "expected a tensor, got {type}",
             "shape": "shape: got {got}, expected {expected}",
             "dtype": "dtype: got {got}, expected {expected}",
@@ -127,7 +145,17 @@ TEXT = {
             "wrong_error": "raised {error}: {message}; expected {expected}",
             "not_raised": "did not raise; expected {expected}",
             "not_implemented": "not implemented yet (NotImplementedError)",
-            "passed": "All visible checks of {part} pass. After you submit, the kit's grader runs more.",
+            "cause": "common cause: {cause}",
+            "passed": "{part}: all {n} visible checks pass. After you submit, the grader runs many more.",
+            "failed": "{part}: {bad} of {n} visible checks fail:",
+            "not_run": "line {line}: `{code}` will not be run by the grader (it runs only imports, definitions, "
+                       "assignments, if and try blocks)",
+            "write_instead": "; write `{code}` instead",
+            "rule": "line {line}: `{code}` breaks a rule for graded code ({rule}): the grader would score this part zero",
+            "rule_torch": "PyTorch's own embedding",
+            "rule_dynamic": "dynamic attribute access or code generation",
+            "rule_threads": "threads or processes",
+            "no_font": "",
         },
     },
     "zh": {
@@ -143,9 +171,9 @@ TEXT = {
             "\n"
             "indices (*) int64|int32，取值在 [0, V) 内；任意形状，包括 0 维和空张量。\n"
             "weight  (V, D) 浮点类型，可位于任意设备上。\n"
-            "返回    (*, D)，dtype 与 weight 相同，位于 weight 的设备上：out[i...] = weight[indices[i...]]。\n"
-            "计算方法：one_hot(indices, V) (*, V) 转换为 weight 的 dtype，再乘以 weight (V, D)；\n"
-            "不要调用 PyTorch 的嵌入函数。乘积的梯度由自动求导负责。\n"
+            "返回    (*, D)，dtype 与 weight 相同，位于 weight 的设备上：out[i...] = weight[indices[i...]]，\n"
+            "以独热矩阵 (*, V) 乘以 weight (V, D) 的方式计算，不调用 PyTorch 的嵌入函数；\n"
+            "乘积的梯度由自动求导负责。\n"
             "weight 不是二维或索引 dtype 不对时抛出 RuntimeError，索引超出 [0, V) 时抛出 IndexError。\n"
         ),
         "doc_normalise_padding_idx": (
@@ -155,7 +183,7 @@ TEXT = {
             "AssertionError(\"Padding_idx must be within num_embeddings\")。\n"
         ),
         "doc_embedding_backward": (
-            "查表关于嵌入表的稠密梯度：第 k 行是 indices == k 处 grad_output 之和。\n"
+            "嵌入表的稠密梯度：第 k 行是所有 indices == k 的位置上 grad_output 之和。\n"
             "\n"
             "grad_output (*, D) 浮点类型：查表输出的梯度（* 与 indices 的形状相同）。\n"
             "indices     (*) int64|int32，取值在 [0, V) 内。\n"
@@ -176,16 +204,16 @@ TEXT = {
             "其他行保持不变。不记录自动求导历史（可用于需要梯度的叶子张量）。\n"
         ),
         "doc_function": (
-            "自动求导的粘合层：forward 是 one_hot_lookup，backward 是 embedding_backward。"
+            "自动求导眼中的一次查表：forward 查出各行，backward 返回嵌入表的梯度。"
         ),
         "doc_function_forward": (
-            "indices (*) int64|int32，weight (V, D)  ->  (*, D)。把 backward 需要的东西存到 ctx 上。"
+            "indices (*) int64|int32，weight (V, D)  ->  (*, D)。"
         ),
         "doc_function_backward": (
             "grad_output (*, D)  ->  forward 的每个输入各一个梯度：(None, grad_weight (V, D), None, None)。"
         ),
         "doc_module": (
-            "由 num_embeddings 个 embedding_dim 维向量组成的查找表，可直接替换 PyTorch 的嵌入模块。\n"
+            "由 num_embeddings 个 embedding_dim 维向量组成的嵌入表，可直接替换 PyTorch 的嵌入模块。\n"
             "\n"
             "基于 one_hot_lookup、embedding_backward 和 embedding_renorm_ 实现。\n"
             "weight  Parameter (V, D)，从 N(0, 1) 初始化，填充行（如有）置零。\n"
@@ -196,7 +224,7 @@ TEXT = {
             "\n"
             "padding_idx 以规范化后的形式保存（-1 -> V - 1）。_weight (V, D) 直接成为 Parameter 本身\n"
             "（共享存储，填充行保持原样）；_freeze=True：weight 不需要梯度。\n"
-            "sparse=True 抛出 NotImplementedError：本模块只生成稠密梯度。\n"
+            "sparse=True：抛出带有清楚说明的 NotImplementedError，或者生成稀疏梯度。\n"
         ),
         "doc_module_reset": (
             "从 N(0, 1) 原地重新填充 weight（nn.init.normal_），然后把填充行（如有）置零。"
@@ -204,8 +232,8 @@ TEXT = {
         "doc_module_forward": (
             "input (*) int64|int32  ->  (*, D)。\n"
             "\n"
-            "若设置了 max_norm，先原地重新缩放 weight 中被查到的行（不被自动求导记录）；\n"
-            "然后通过上面的自动求导 Function 查表。\n"
+            "若设置了 max_norm，先原地重新缩放 weight 中被查到的行（不被自动求导记录，但版本计数器\n"
+            "看得到这次修改）；然后通过上面的自动求导 Function 查表。\n"
         ),
         "doc_module_extra_repr": (
             "PyTorch 的模块在 Embedding(...) 括号内显示的文本，例如 '10, 3, padding_idx=9, max_norm=1'。"
@@ -216,13 +244,19 @@ TEXT = {
             "freeze=True（默认）时 weight 不需要梯度。embeddings 不是二维时抛出 AssertionError\n"
             "(\"Embeddings parameter is expected to be 2-dimensional\")。\n"
         ),
+        "FONTS": ["Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
+                  "Microsoft YaHei", "PingFang SC", "SimHei"],
         "MSG": {
             "ok": "✓",
             "fail": "✗",
-            "values": "完全相等：{exact!s:<5} | 相近：{close!s:<5} | 最大|差|：{diff:.1e}{where}",
+            "warn": "⚠",
+            "true": "是",
+            "false": "否",
+            "or": " 或 ",
+            "values": "完全相等：{exact} | 足够接近：{close} | 最大|差|：{diff:.1e}{where}",
             "where": "（位置 {pos}：得到 {got!r}，应为 {expected!r}）",
-            "equal": "相等：{value!r}",
-            "differs": "得到 {got!r}，应为 {expected!r}",
+            "equal": "相等：{value}",
+            "differs": "得到 {got}，应为 {expected}",
             "not_tensor": "应为张量，得到的是 {type}",
             "shape": "形状：得到 {got}，应为 {expected}",
             "dtype": "dtype：得到 {got}，应为 {expected}",
@@ -231,7 +265,16 @@ TEXT = {
             "wrong_error": "抛出的是 {error}：{message}；应抛出 {expected}",
             "not_raised": "没有抛出异常；应抛出 {expected}",
             "not_implemented": "尚未实现（NotImplementedError）",
-            "passed": "{part} 的可见检查全部通过。提交后，评分程序还会运行更多检查。",
+            "cause": "常见原因：{cause}",
+            "passed": "{part}：全部 {n} 项可见检查通过。提交后，评分程序还会运行多得多的检查。",
+            "failed": "{part}：{n} 项可见检查中有 {bad} 项未通过：",
+            "not_run": "第 {line} 行：评分程序不会运行 `{code}`（它只运行导入、定义、赋值以及 if 和 try 块）",
+            "write_instead": "；请改写为 `{code}`",
+            "rule": "第 {line} 行：`{code}` 违反了评分代码的规则（{rule}）：评分程序会给这一部分记零分",
+            "rule_torch": "调用 PyTorch 自带的嵌入实现",
+            "rule_dynamic": "动态属性访问或动态生成代码",
+            "rule_threads": "线程或进程",
+            "no_font": "⚠ 没有找到中文字体，图中的中文会显示为方框。请安装 Noto Sans CJK（Debian/Ubuntu：apt-get install fonts-noto-cjk）后重启内核。",
         },
     },
 }
@@ -264,6 +307,13 @@ def solution(part, src):
     return {"cell_type": "code", "source": src.strip("\n"), "nbgrader": meta}
 
 
+def bonus(name, src):
+    """An ungraded bonus exercise: a solution cell (stubbed for students) that no part grades."""
+    meta = {"grade": False, "solution": True, "locked": False, "grade_id": f"bonus_{name}",
+            "schema_version": 3}
+    return {"cell_type": "code", "source": src.strip("\n"), "nbgrader": meta}
+
+
 def graded(part, points, src):
     """The part's graded cell: visible checks, then the hidden-test markers naming the real checks."""
     assert part in PARTS, part
@@ -276,9 +326,49 @@ def graded(part, points, src):
     return {"cell_type": "code", "source": src.strip("\n") + "\n\n" + hidden, "nbgrader": meta}
 
 
+def answer(grade_id, points, model, rubric):
+    """A written answer, graded by hand: nbgrader's "manually graded answer" markdown cell.
+
+    model and rubric are dicts language -> text. Students get the stub in place of the model answer;
+    the rubric sits in a hidden-tests region, so it stays in source/ (for graders) and is removed
+    from both the release and the solutions."""
+    assert grade_id.startswith("q_"), grade_id
+    meta = {"grade": True, "solution": True, "locked": False, "points": points, "grade_id": grade_id,
+            "schema_version": 3}
+    head = {"en": f"**Your answer** ({points} points):", "zh": f"**你的回答**（{points} 分）："}
+    rubric_head = {"en": f"Rubric for graders ({points} points):", "zh": f"评分细则（{points} 分）："}
+    text = {lang: (f"{head[lang]}\n\n### BEGIN SOLUTION\n{model[lang].strip()}\n### END SOLUTION\n"
+                   f"### BEGIN HIDDEN TESTS\n{rubric_head[lang]}\n\n{rubric[lang].strip()}\n### END HIDDEN TESTS")
+            for lang in model}
+    return {"cell_type": "markdown", "text": text, "nbgrader": meta}
+
+
+def glossary_table(lang):
+    """The shared glossary (autograder/glossary.py) as a markdown table."""
+    if lang == "en":
+        return ""
+    rows = "\n".join(f"| {en} | {zh} |" for en, zh in TERMS.items())
+    return "| English | 中文 |\n|---|---|\n" + rows
+
+
 # --------------------------------------------------------------------------------------------------
 # The cells
 # --------------------------------------------------------------------------------------------------
+LINKS_EN = r"""
+**Read further.** PyTorch's [`nn.Embedding`](https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html)
+and [`F.embedding`](https://pytorch.org/docs/stable/generated/torch.nn.functional.embedding.html) docs; the
+module's source, [`torch/nn/modules/sparse.py`](https://github.com/pytorch/pytorch/blob/main/torch/nn/modules/sparse.py),
+and the kernels in ATen's [`Embedding.cpp`](https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/Embedding.cpp);
+Bengio et al., [*A Neural Probabilistic Language Model*](https://www.jmlr.org/papers/volume3/bengio03a/bengio03a.pdf)
+(2003), where the learned lookup table comes from; Press & Wolf, [*Using the Output Embedding to Improve
+Language Models*](https://aclanthology.org/E17-2025/) (2017), on weight tying; and nanoGPT's
+[`model.py`](https://github.com/karpathy/nanoGPT/blob/master/model.py) (`wte`, `wpe`, and `lm_head`
+tied to `wte`).
+"""
+LINKS_ZH = r"""
+**延伸阅读。** PyTorch 的 [`nn.Embedding`](https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html) 和 [`F.embedding`](https://pytorch.org/docs/stable/generated/torch.nn.functional.embedding.html) 文档；模块的源代码 [`torch/nn/modules/sparse.py`](https://github.com/pytorch/pytorch/blob/main/torch/nn/modules/sparse.py)，以及 ATen 中的内核 [`Embedding.cpp`](https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/Embedding.cpp)；Bengio 等人的 [*A Neural Probabilistic Language Model*](https://www.jmlr.org/papers/volume3/bengio03a/bengio03a.pdf)（2003），可学习的查找表正是从这里来的；Press 与 Wolf 的 [*Using the Output Embedding to Improve Language Models*](https://aclanthology.org/E17-2025/)（2017），讲权重共享；以及 nanoGPT 的 [`model.py`](https://github.com/karpathy/nanoGPT/blob/master/model.py)（`wte`、`wpe`，以及与 `wte` 共享权重的 `lm_head`）。
+"""
+
 INTRO = [
     md(en=r"""
 # `nn.Embedding` from scratch
@@ -291,12 +381,31 @@ whose behaviour surprises people (`padding_idx`, `max_norm`, `scale_grad_by_freq
 start from left one of them as an open question and got another one wrong. In this notebook you
 rebuild the layer in four parts, and every claim is checked by running PyTorch next to your code.
 
+**After this notebook you can**
+- explain why a lookup *is* a one-hot matrix product, and why real layers index instead;
+- derive the gradient of a lookup (a scatter-add) and implement it with `padding_idx` and `scale_grad_by_freq`;
+- say exactly what `max_norm` does to a model's weights — and when that surprises you;
+- write a custom `torch.autograd.Function` and verify it with `gradcheck`;
+- build a drop-in `nn.Module` and connect it to the embeddings of a GPT (`wte`, `wpe`, weight tying).
+
+**You should already know** autograd (`requires_grad`, `.backward()`, `.grad`), `nn.Module` and
+`nn.Parameter`, broadcasting and batched `@`, and what a `torch.autograd.Function` is (Part 4 explains
+the rest).
+
+**Time.** About 4–6 hours for a second-year student: Part 1 ≈ 45 min, Part 2 ≈ 1 h, Part 3 ≈ 45 min,
+Part 4 ≈ 1.5–2 h (the bottleneck: many small details), written questions ≈ 45 min, bonus parts as
+long as you like.
+
 | part | you write | points |
 |---|---|---|
 | 1 | `one_hot_lookup(indices, weight)`: the lookup as a one-hot matrix product | 25 |
 | 2 | `embedding_backward(grad_output, indices, num_embeddings, padding_idx, scale_grad_by_freq)`: the table's gradient | 25 |
 | 3 | `embedding_renorm_(weight, indices, max_norm, norm_type)`: what `max_norm` really does | 25 |
 | 4 | `class Embedding(nn.Module)`: a drop-in for `nn.Embedding`; then a small character model trained with it | 25 |
+| Q1–Q5 | five written questions, graded by hand | 5 × 4 = 20 |
+| bonus | sparse gradients, `EmbeddingBag`, weight tying | ungraded |
+
+**Total: 120 points** — 100 graded automatically, 20 for the written answers.
 
 **Shapes.** One alphabet throughout. The table `weight` is `(V, D)`: V rows (`num_embeddings`, the
 vocabulary size) of D numbers each (`embedding_dim`). A batch of ids is `(B, T)`: B sequences of T
@@ -304,28 +413,32 @@ ids. `(*)` means any shape, including a single id (a 0-d tensor) and empty tenso
 wrote `(v, h)` for the table and `(b, s)` for the batch.)
 
 **How you are graded.** Each part has a cell marked for your code: replace its
-`raise NotImplementedError()` lines and keep the names and signatures. The cell after it runs quick
+`raise NotImplementedError(...)` lines and keep the names and signatures. The cell after it runs quick
 *visible checks*: they give your function and PyTorch the same small inputs and print one line per
-check (✓ or ✗, whether the results are exactly equal, close, and the largest difference and where).
-A red cell means a check failed. After you submit, the kit's grader runs many more *hidden* checks on
-your solution cells alone, in float32 and float64, and on a GPU where there is one.
+check (✓ or ✗, whether the results are exactly equal, close, and the largest difference and where),
+and under a failing check its most common cause. All checks run; the last line sums up, and the cell
+turns red if any failed. After you submit, the grader runs many more *hidden* checks on your solution
+cells, in float32 and float64, and on a GPU where there is one. Each written question has an answer
+cell: write your answer in place of "YOUR ANSWER HERE".
 
-**Rules for your solution cells**
-- Do not call PyTorch's own embedding there: `F.embedding`, `torch.embedding`, `nn.Embedding`,
-  `torch.embedding_renorm_`, `torch.ops.aten.embedding*`, `F.embedding_bag`. A part that does scores
-  zero. (The checks and demos in this notebook use them freely: that is how we compare.)
-- Do not hard-code a device: create new tensors on the device of your inputs (`device=weight.device`),
-  so the same code runs on a GPU.
-- Everything a part needs goes in its solution cells: the grader runs only those cells, not the
-  setup or demo cells.
-- Indices are `int64` or `int32`. An index that is negative or `>= V` must raise an exception; it must
-  never silently wrap around.
-""", zh=r"""
+Hints are folded: open one only when you are stuck, and try the next step yourself first.
+""" + LINKS_EN, zh=r"""
 # 从零实现 `nn.Embedding`
 
-> *“我一直对 Embedding 有一层抽象的模糊的认识。”* —— 本 notebook 所基于的讲义
+> “我一直对 Embedding 有一层抽象的模糊的认识。”——本 notebook 所基于的讲义
 
 嵌入层（embedding layer）就是一张可学习的向量表，每个词元（token）占一行；它的前向传播就是查表：给它一组词元 id，它返回对应的那些行。仅此而已——但 `torch.nn.Embedding` 有几个参数的行为常常出人意料（`padding_idx`、`max_norm`、`scale_grad_by_freq`），而我们所基于的那份讲义把其中一个留成了悬而未决的问题，又把另一个讲错了。在这个 notebook 里，你将分四个部分重新实现这一层，每一个结论都会把 PyTorch 和你的代码放在一起实际运行来验证。
+
+**学完之后，你能够**
+- 解释为什么查表*就是*独热矩阵乘法，以及真正的嵌入层为什么改用索引；
+- 推导查表的梯度（一次“分散累加”，scatter-add），并实现带 `padding_idx` 和 `scale_grad_by_freq` 的版本；
+- 准确说出 `max_norm` 对模型权重做了什么——以及它在什么时候会让人吃惊；
+- 编写自定义的 `torch.autograd.Function`，并用 `gradcheck` 验证它；
+- 搭建一个可直接替换的 `nn.Module`，并把它和 GPT 的嵌入（`wte`、`wpe`、权重共享）联系起来。
+
+**预备知识：** 自动求导（`requires_grad`、`.backward()`、`.grad`）、`nn.Module` 与 `nn.Parameter`、广播和批量矩阵乘法 `@`，以及 `torch.autograd.Function` 是什么（其余内容第 4 部分会讲）。
+
+**所需时间：** 对大二学生来说约 4–6 小时：第 1 部分约 45 分钟，第 2 部分约 1 小时，第 3 部分约 45 分钟，第 4 部分约 1.5–2 小时（细节最多，是最费时的一部分），简答题约 45 分钟，附加题随意。
 
 | 部分 | 你要实现的 | 分值 |
 |---|---|---|
@@ -333,62 +446,154 @@ your solution cells alone, in float32 and float64, and on a GPU where there is o
 | 2 | `embedding_backward(grad_output, indices, num_embeddings, padding_idx, scale_grad_by_freq)`：嵌入表的梯度 | 25 |
 | 3 | `embedding_renorm_(weight, indices, max_norm, norm_type)`：`max_norm` 究竟做了什么 | 25 |
 | 4 | `class Embedding(nn.Module)`：可直接替换 `nn.Embedding` 的模块；再用它训练一个小型字符级模型 | 25 |
+| 问题 1–5 | 五道简答题，人工评分 | 5 × 4 = 20 |
+| 附加题 | 稀疏梯度、`EmbeddingBag`、权重共享 | 不计分 |
+
+**总分：120 分**——100 分自动评分，20 分为简答题。
 
 **形状记号。** 全文使用同一套字母。嵌入表 `weight` 的形状是 `(V, D)`：共 V 行（`num_embeddings`，即词表大小），每行 D 个数（`embedding_dim`）。一批 id 的形状是 `(B, T)`：B 个序列，每个序列 T 个 id。`(*)` 表示任意形状，包括单个 id（0 维张量）和空张量。（讲义中把表记作 `(v, h)`，把一批输入记作 `(b, s)`。）
 
-**评分方式。** 每个部分都有一个供你填写代码的单元格：替换其中的 `raise NotImplementedError()` 行，不要改动函数名和签名。紧随其后的单元格会运行快速的*可见检查*：把同样的小规模输入分别交给你的函数和 PyTorch，每项检查打印一行（✓ 或 ✗，结果是否完全相等、是否足够接近，以及最大差值出现在哪里）。单元格出现红色报错，就表示有检查没有通过。提交之后，课程套件的评分程序只针对你的解答单元格运行多得多的*隐藏*检查，分别在 float32 和 float64 下进行，有 GPU 时还会在 GPU 上运行。
+**评分方式。** 每个部分都有一个供你填写代码的单元格：替换其中的 `raise NotImplementedError(...)` 行，不要改动函数名和签名。紧随其后的单元格运行快速的**可见检查**：把同样的小规模输入分别交给你的函数和 PyTorch，每项检查打印一行（✓ 或 ✗，结果是否完全相等、是否足够接近，以及最大差值出现在哪里），未通过的检查下面还会给出最常见的原因。所有检查都会运行，最后一行给出汇总；只要有一项未通过，单元格就会显示红色报错。提交之后，评分程序会针对你的解答单元格运行多得多的**隐藏检查**，分别在 float32 和 float64 下进行，有 GPU 时还会在 GPU 上运行。每道简答题都有一个回答单元格：把 “YOUR ANSWER HERE” 换成你的回答。
 
-**解答单元格的规则**
-- 不要在解答单元格中调用 PyTorch 自带的嵌入实现：`F.embedding`、`torch.embedding`、`nn.Embedding`、`torch.embedding_renorm_`、`torch.ops.aten.embedding*`、`F.embedding_bag`。违反这条规则的部分记零分。（本 notebook 中的检查和演示代码会随意使用它们：我们正是靠它们来做对比的。）
-- 不要把设备写死：新建的张量要放在输入所在的设备上（`device=weight.device`），这样同一份代码在 GPU 上也能运行。
-- 每个部分需要的一切都要写在该部分的解答单元格里：评分程序只运行这些单元格，不会运行准备单元格和演示单元格。
-- 索引的类型是 `int64` 或 `int32`。负数索引或 `>= V` 的索引必须抛出异常，绝不能悄悄地回绕（wrap around）。
-"""),
+提示都是折叠起来的：卡住时再打开，并且先试着自己走下一步。
+""" + LINKS_ZH),
+    md(en=r"""
+## Rules for graded code
+
+The grader does not run your notebook top to bottom. It reads your **solution cells** and runs only
+what defines things:
+
+- **What runs.** Imports, function and class definitions, assignments, and `if`/`try` blocks at the
+  top level of a solution cell. Top-level calls, loops and prints are *not* run. So write
+  `Embedding.extra_repr = my_repr`, not `setattr(Embedding, "extra_repr", my_repr)`. The visible
+  checks warn you (⚠) about top-level statements the grader will skip.
+- **Helpers.** A helper function may live in any solution cell (Part 2 may call `_check_indices` from
+  Part 1's cell). But when Part k is graded, the *other* parts' API functions (`one_hot_lookup`,
+  `embedding_backward`, `embedding_renorm_`, `Embedding`) are replaced by correct stand-ins built on
+  PyTorch: a bug in Part 1 costs only Part 1.
+- **Not allowed in graded code** (a part that breaks a rule scores zero, with the line and the rule):
+  - PyTorch's own embedding: `F.embedding`, `torch.embedding`, `nn.Embedding`, `torch.embedding_renorm_`,
+    `torch.ops.aten.embedding*`, `F.embedding_bag` (a type annotation naming `nn.Embedding` is fine);
+  - dynamic attribute access or code generation: `getattr`/`setattr`/`hasattr`/`delattr` with a name
+    that is not a literal string, `vars`, `globals`, `locals`, `__dict__`, `eval`, `exec`, `compile`,
+    `__import__`, `importlib`, `sys.modules`, `operator.attrgetter`, `ctypes`, `gc`, `inspect`;
+  - threads or processes: `threading`, `multiprocessing`, `subprocess`, `os.fork`, `concurrent.futures`.
+- **Devices.** Do not hard-code one: create new tensors on the device of your inputs
+  (`device=weight.device`), so the same code runs on a GPU.
+- **Indices** are `int64` or `int32`. An index that is negative or `>= V` must raise an exception; it
+  must never silently wrap around.
+
+The checks and demos in this notebook use PyTorch's embedding freely: that is how we compare.
+""", zh=r"""
+## 评分代码的规则
+
+评分程序不会从头到尾运行你的 notebook。它读取你的**解答单元格**，并且只运行其中“定义东西”的代码：
+
+- **会运行什么。** 解答单元格顶层的导入、函数和类的定义、赋值语句，以及 `if`/`try` 块。顶层的函数调用、循环和 print **不会**运行。所以请写 `Embedding.extra_repr = my_repr`，而不是 `setattr(Embedding, "extra_repr", my_repr)`。可见检查会提醒你（⚠）哪些顶层语句会被评分程序跳过。
+- **辅助函数。** 辅助函数可以写在任何一个解答单元格里（第 2 部分可以调用第 1 部分单元格中的 `_check_indices`）。但在给第 k 部分评分时，**其他**部分的接口函数（`one_hot_lookup`、`embedding_backward`、`embedding_renorm_`、`Embedding`）会被基于 PyTorch 的正确替身代替：第 1 部分的 bug 只会让第 1 部分丢分。
+- **评分代码中不允许出现**（违反规则的部分记零分，并指出是哪一行、哪条规则）：
+  - PyTorch 自带的嵌入实现：`F.embedding`、`torch.embedding`、`nn.Embedding`、`torch.embedding_renorm_`、`torch.ops.aten.embedding*`、`F.embedding_bag`（类型注解中写 `nn.Embedding` 没有问题）；
+  - 动态属性访问或动态生成代码：属性名不是字面字符串的 `getattr`/`setattr`/`hasattr`/`delattr`，以及 `vars`、`globals`、`locals`、`__dict__`、`eval`、`exec`、`compile`、`__import__`、`importlib`、`sys.modules`、`operator.attrgetter`、`ctypes`、`gc`、`inspect`；
+  - 线程或进程：`threading`、`multiprocessing`、`subprocess`、`os.fork`、`concurrent.futures`。
+- **设备。** 不要把设备写死：新建的张量要放在输入所在的设备上（`device=weight.device`），这样同一份代码在 GPU 上也能运行。
+- **索引**的类型是 `int64` 或 `int32`。负数索引或 `>= V` 的索引必须抛出异常，绝不能悄悄地回绕（wrap around）。
+
+本 notebook 中的检查和演示代码会随意使用 PyTorch 的嵌入实现：我们正是靠它们来做对比的。
+
+**术语表。** 本 notebook 和评分程序的中文反馈使用同一套术语（`autograder/glossary.py`）。特别注意：`max_norm` 做的是**重新缩放**（把超长的行按比例缩短到上限），不是**归一化**（把向量缩放到长度 1）；讲义里说的“正则化”也常常被误当成“归一化”——这两个词只差一个字，意思却完全不同（见第 3 部分）。
+
+""" + glossary_table("zh")),
     md(en=r"""
 ## Setup
 
-Run this cell first. It imports what the notebook uses and defines the two helpers of the visible checks:
+Run this cell first. It imports what the notebook uses and defines the helpers of the visible checks:
 
-- `check(name, got, expected, exact=True, atol=0.0, rtol=0.0)` compares in steps — is it a tensor,
-  then shape, dtype, device, values — and prints one line. With `exact=True` the values must be equal
-  (NaN matching NaN); with `exact=False` they must be close: `|got - expected| <= atol + rtol·|expected|`.
-  It raises `AssertionError` at the first mismatch. For values that are not tensors it asks for `==`.
-- `check_raises(name, fn, *errors)` calls `fn()` and passes if it raises one of `errors` (by default any
-  exception except `NotImplementedError`, which means the code is not written yet). Like the grader,
-  most checks only ask *that* your code raises; the task texts say which exception PyTorch raises.
+- `check(name, got, expected, exact=True, atol=0.0, rtol=0.0, cause="")` compares in steps — is it a
+  tensor, then shape, dtype, device, values — and prints one line. `got` may be a function: it is then
+  called inside the check, so an exception in your code fails that check alone. With `exact=True` the
+  values must be equal (NaN matching NaN); with `exact=False` they must be close:
+  `|got - expected| <= atol + rtol·|expected|`. For values that are not tensors it asks for `==`.
+  When a check fails, `cause` is printed under it: the mistake that most often makes it fail.
+- `check_raises(name, fn, *errors, cause="")` calls `fn()` and passes if it raises one of `errors` (by
+  default any exception except `NotImplementedError`, which means the code is not written yet). Like
+  the grader, most checks only ask *that* your code raises; the task texts say which exception
+  PyTorch raises.
+- `start(part)` and `summary(part)` open and close a part's checks: `start` warns about code in your
+  solution cell that the grader will not run or not accept; `summary` counts, lists what failed, and
+  raises if anything did.
 """, zh=r"""
 ## 准备工作
 
-请先运行这个单元格。它导入本 notebook 用到的库，并定义可见检查所用的两个辅助函数：
+请先运行这个单元格。它导入本 notebook 用到的库，并定义可见检查所用的辅助函数：
 
-- `check(name, got, expected, exact=True, atol=0.0, rtol=0.0)` 分步骤比较——先看是不是张量，再依次比较形状、dtype、设备和数值——然后打印一行结果。`exact=True` 时数值必须完全相等（NaN 与 NaN 视为相等）；`exact=False` 时只需足够接近：`|got - expected| <= atol + rtol·|expected|`。遇到第一处不一致就抛出 `AssertionError`。对于不是张量的值，它要求二者 `==`。
-- `check_raises(name, fn, *errors)` 调用 `fn()`，如果抛出的是 `errors` 中的某一种异常就算通过（默认是除 `NotImplementedError` 以外的任何异常——`NotImplementedError` 表示代码还没写）。和评分程序一样，大多数检查只要求你的代码*会*抛出异常；题目说明里会写明 PyTorch 抛出的是哪一种。
+- `check(name, got, expected, exact=True, atol=0.0, rtol=0.0, cause="")` 分步骤比较——先看是不是张量，再依次比较形状、dtype、设备和数值——然后打印一行结果。`got` 可以是一个函数：检查会在内部调用它，所以你的代码抛出的异常只会让这一项检查失败。`exact=True` 时数值必须完全相等（NaN 与 NaN 视为相等）；`exact=False` 时只需足够接近：`|got - expected| <= atol + rtol·|expected|`。对于不是张量的值，它要求二者 `==`。检查未通过时，会在下面打印 `cause`：最常导致这项检查失败的错误。
+- `check_raises(name, fn, *errors, cause="")` 调用 `fn()`，如果抛出的是 `errors` 中的某一种异常就算通过（默认是除 `NotImplementedError` 以外的任何异常——`NotImplementedError` 表示代码还没写）。和评分程序一样，大多数检查只要求你的代码**会**抛出异常；题目说明里会写明 PyTorch 抛出的是哪一种。
+- `start(part)` 和 `summary(part)` 分别开始和结束一个部分的检查：`start` 会提醒你解答单元格中哪些代码评分程序不会运行或不会接受；`summary` 统计结果、列出未通过的检查，只要有未通过的就抛出异常。
 """),
     provided("setup", r'''
+import ast
 import time
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from matplotlib import font_manager
 from torch import nn
 
 torch.manual_seed(0)
 torch.set_printoptions(precision=4, sci_mode=False)
+torch.set_num_threads(1)   # the tensors here are small: one thread beats several contending for the cores
 
 MSG = @@MSG@@
+FONTS = @@FONTS@@   # the figures' text is drawn in the first of these that is installed
+
+
+def _use_fonts(names):
+    """Draw figure text in the first installed font of `names` (the zh edition needs a CJK font)."""
+    if not names:
+        return
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not known & set(names):          # installed after matplotlib cached its font list: add the files
+        for path in font_manager.findSystemFonts():
+            if any(key in Path(path).name for key in ("CJK", "wqy", "SourceHan", "msyh", "simhei", "PingFang")):
+                font_manager.fontManager.addfont(path)
+        known = {f.name for f in font_manager.fontManager.ttflist}
+    found = [name for name in names if name in known]
+    if found:
+        plt.rcParams["font.sans-serif"] = found[:1] + ["DejaVu Sans"]   # DejaVu for the odd symbol
+        plt.rcParams["axes.unicode_minus"] = False
+    else:                               # say so once, instead of a warning per missing glyph
+        print(MSG["no_font"])
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+
+
+_use_fonts(FONTS)
+_RESULTS = []   # (check name, passed) since the last start()
+
+
+def _show(value):
+    """A value as the report shows it: True/False in the notebook's language."""
+    if isinstance(value, bool):
+        return MSG["true"] if value else MSG["false"]
+    return repr(value)
 
 
 def _say(mark, name, detail):
-    print(f"{MSG[mark]} {name:<50} {detail}")
+    print(f"{MSG[mark]} {name}  ·  {detail}" if detail else f"{MSG[mark]} {name}")
+
+
+def _first_line(error):
+    return (str(error).splitlines() or [""])[0][:70]
 
 
 def _compare(got, expected, exact, atol, rtol):
     """(problem, detail): problem is None when got passes."""
     if not isinstance(expected, torch.Tensor):
         if isinstance(got, torch.Tensor) or got != expected:
-            return MSG["differs"].format(got=got, expected=expected), ""
-        return None, MSG["equal"].format(value=expected)
+            return MSG["differs"].format(got=_show(got), expected=_show(expected)), ""
+        return None, MSG["equal"].format(value=_show(expected))
     if not isinstance(got, torch.Tensor):
         return MSG["not_tensor"].format(type=type(got).__name__), ""
     got, expected = got.detach(), expected.detach()
@@ -409,51 +614,173 @@ def _compare(got, expected, exact, atol, rtol):
         pos = tuple(int(i) for i in torch.unravel_index(torch.tensor(k), diff.shape)) if diff.dim() else ()
         where = MSG["where"].format(pos=pos, got=got.reshape(-1)[k].item(),
                                     expected=expected.reshape(-1)[k].item())
-    detail = MSG["values"].format(exact=is_exact, close=is_close, diff=worst, where=where)
+    detail = MSG["values"].format(exact=_show(is_exact), close=_show(is_close), diff=worst, where=where)
     return (None if (is_exact if exact else is_close) else detail), detail
 
 
-def check(name, got, expected, exact=True, atol=0.0, rtol=0.0):
-    """Compare got with expected (type, shape, dtype, device, values); print one line; raise if they differ."""
+def _record(name, problem, detail, cause):
+    _RESULTS.append((name, problem is None))
+    if problem is None:
+        _say("ok", name, detail)
+        return
+    _say("fail", name, problem)
+    if cause:
+        print("      " + MSG["cause"].format(cause=cause))
+
+
+def check(name, got, expected, exact=True, atol=0.0, rtol=0.0, cause=""):
+    """Compare got (or what got() returns) with expected; print one line, and `cause` if it fails."""
+    if callable(got) and not isinstance(got, (torch.Tensor, nn.Module, type)):
+        try:
+            got = got()
+        except NotImplementedError:
+            return _record(name, MSG["not_implemented"], "", "")
+        except Exception as e:
+            return _record(name, MSG["raised"].format(error=type(e).__name__, message=_first_line(e)), "", cause)
     problem, detail = _compare(got, expected, exact, atol, rtol)
-    if problem is not None:
-        _say("fail", name, problem)
-        raise AssertionError(f"{name}: {problem}")
-    _say("ok", name, detail)
+    _record(name, problem, detail, cause)
 
 
-def check_raises(name, fn, *errors):
+def check_raises(name, fn, *errors, cause=""):
     """Call fn(); pass if it raises one of errors (default: any exception but NotImplementedError)."""
     errors = errors or (Exception,)
-    expected = " or ".join(e.__name__ for e in errors)
+    expected = MSG["or"].join(e.__name__ for e in errors)
     try:
         fn()
     except Exception as e:
-        message = (str(e).splitlines() or [""])[0][:70]
         if isinstance(e, NotImplementedError) and NotImplementedError not in errors:
-            _say("fail", name, MSG["not_implemented"])
-            raise
+            return _record(name, MSG["not_implemented"], "", "")
         if not isinstance(e, errors):
-            problem = MSG["wrong_error"].format(error=type(e).__name__, message=message, expected=expected)
-            _say("fail", name, problem)
-            raise AssertionError(f"{name}: {problem}") from e
-        _say("ok", name, MSG["raised"].format(error=type(e).__name__, message=message))
+            problem = MSG["wrong_error"].format(error=type(e).__name__, message=_first_line(e), expected=expected)
+            return _record(name, problem, "", cause)
+        return _record(name, None, MSG["raised"].format(error=type(e).__name__, message=_first_line(e)), cause)
+    _record(name, MSG["not_raised"].format(expected=expected), "", cause)
+
+
+def start(part):
+    """Open a part's visible checks: forget earlier results, warn about code the grader skips or refuses."""
+    _RESULTS.clear()
+    preview_grading(part)
+
+
+def summary(part):
+    """Close a part's visible checks: count them, list the failures, and raise if there are any."""
+    failed = [name for name, ok in _RESULTS if not ok]
+    print()
+    if not failed:
+        print(MSG["passed"].format(part=part, n=len(_RESULTS)))
         return
-    problem = MSG["not_raised"].format(expected=expected)
-    _say("fail", name, problem)
-    raise AssertionError(f"{name}: {problem}")
+    print(MSG["failed"].format(part=part, bad=len(failed), n=len(_RESULTS)))
+    for name in failed:
+        print(f"  {MSG['fail']} {name}")
+    raise AssertionError(MSG["failed"].format(part=part, bad=len(failed), n=len(_RESULTS)))
 
 
-def passed(part):
-    """Print the line that ends a part's visible checks."""
-    print(MSG["passed"].format(part=part))
+# What the grader runs of a solution cell, and what it refuses (see "Rules for graded code").
+_KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+         ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
+_API = {"one_hot_lookup": "one_hot_lookup", "embedding_backward": "embedding_backward",
+        "embedding_renorm": "embedding_renorm_", "embedding_module": "Embedding"}
+_CODEGEN = {"vars", "globals", "locals", "eval", "exec", "compile", "__import__"}
+_ACCESSORS = {"getattr", "setattr", "hasattr", "delattr"}
+_MODULES = {"importlib": "rule_dynamic", "ctypes": "rule_dynamic", "gc": "rule_dynamic",
+            "inspect": "rule_dynamic", "threading": "rule_threads", "multiprocessing": "rule_threads",
+            "subprocess": "rule_threads", "concurrent": "rule_threads"}
+_TORCH_OWN = {"embedding", "embedding_renorm_", "embedding_bag", "Embedding"}
+
+
+def _executed_cells():
+    """The code of the cells run so far in this kernel, oldest first ([] outside IPython)."""
+    try:
+        shell = get_ipython()  # noqa: F821 - IPython provides it; plain Python does not
+    except NameError:
+        return []
+    return [s for s in (shell.user_ns.get("In") or []) if s] if shell is not None else []
+
+
+def _root_name(node):
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _rule_broken(node):
+    """The MSG key of the grader's rule that node breaks, or None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id in _CODEGEN:
+            return "rule_dynamic"
+        if node.func.id in _ACCESSORS and (len(node.args) < 2 or not isinstance(node.args[1], ast.Constant)):
+            return "rule_dynamic"
+    if isinstance(node, ast.Attribute):
+        root = _root_name(node)
+        if node.attr in ("__dict__", "attrgetter") or (root, node.attr) in (("sys", "modules"),):
+            return "rule_dynamic"
+        if (root, node.attr) == ("os", "fork"):
+            return "rule_threads"
+        if root in ("torch", "F", "nn", "functional") and (node.attr in _TORCH_OWN or
+                                                           node.attr.startswith("embedding")):
+            return "rule_torch"
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.name.split(".")[0] in _MODULES:
+                return _MODULES[alias.name.split(".")[0]]
+    if isinstance(node, ast.ImportFrom):
+        top = (node.module or "").split(".")[0]
+        if top in _MODULES:
+            return _MODULES[top]
+        if top == "operator" and any(a.name == "attrgetter" for a in node.names):
+            return "rule_dynamic"
+    return None
+
+
+def preview_grading(part):
+    """Warn about the cell that defines this part: statements the grader skips, rules it would break."""
+    for source in reversed(_executed_cells()):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        if any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == _API[part] for n in tree.body):
+            break
+    else:
+        return
+    lines, notes = source.splitlines(), []
+    for node in tree.body:
+        if not isinstance(node, _KEPT):
+            note = MSG["not_run"].format(line=node.lineno, code=lines[node.lineno - 1].strip()[:60])
+            call = node.value if isinstance(node, ast.Expr) else None
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "setattr"
+                    and len(call.args) == 3 and isinstance(call.args[1], ast.Constant)):
+                target = f"{ast.unparse(call.args[0])}.{call.args[1].value} = {ast.unparse(call.args[2])}"
+                note += MSG["write_instead"].format(code=target)
+            notes.append(note)
+    annotations = set()                 # a type annotation may name nn.Embedding
+    for node in ast.walk(tree):
+        parts = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            parts = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x]
+            parts.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            parts = [node.annotation]
+        for p in parts:
+            if p is not None:
+                annotations |= {id(x) for x in ast.walk(p)}
+    for node in ast.walk(tree):
+        rule = None if id(node) in annotations else _rule_broken(node)
+        if rule:
+            notes.append(MSG["rule"].format(line=node.lineno, code=ast.unparse(node)[:60], rule=MSG[rule]))
+    for note in notes:
+        print(f"{MSG['warn']} {note}")
+    if notes:
+        print()
 '''),
 ]
 
 PART1 = [
     md(en=r"""
 ---
-## Part 1 · `one_hot_lookup`: the lookup as a one-hot product (25 points)
+## Part 1 · `one_hot_lookup`: the lookup as a one-hot product (25 points, ≈ 45 min)
 
 ### From `(B, T)` and `(V, D)` to `(B, T, D)`
 
@@ -462,19 +789,20 @@ The lecture's key question was: *how do a `(B, T)` batch of ids and a `(V, D)` t
 
 $$\text{out}[b, t] = \text{weight}[\,\text{indices}[b, t]\,] \qquad (B, T) \text{ and } (V, D) \;\to\; (B, T, D).$$
 
-Here is the lecture's own example: a table of V = 10 rows of D = 3 numbers, and a batch of B = 2
-sequences of T = 4 ids.
+(The lecture writes the product's result as `[b,s,v]`: a typo. Multiplying `[b,s,v]` by `[v,h]`
+gives `[b,s,h]` — in our letters `(B, T, D)`.) Here is the lecture's own example: a table of V = 10
+rows of D = 3 numbers, and a batch of B = 2 sequences of T = 4 ids.
 """, zh=r"""
 ---
-## 第 1 部分 · `one_hot_lookup`：用独热向量乘法实现查表（25 分）
+## 第 1 部分 · `one_hot_lookup`：用独热向量乘法实现查表（25 分，约 45 分钟）
 
 ### 从 `(B, T)` 和 `(V, D)` 到 `(B, T, D)`
 
-讲义提出的关键问题是：*一批形状为 `(B, T)` 的 id 和一张形状为 `(V, D)` 的表，是怎么变成一个 `(B, T, D)` 的张量的？* 答案是：每个 id 都被替换成表中对应的那一行：
+讲义提出的关键问题是：**一批形状为 `(B, T)` 的 id 和一张形状为 `(V, D)` 的表，是怎么变成一个 `(B, T, D)` 的张量的？** 答案是：每个 id 都被替换成表中对应的那一行：
 
 $$\text{out}[b, t] = \text{weight}[\,\text{indices}[b, t]\,] \qquad (B, T) \text{ 和 } (V, D) \;\to\; (B, T, D).$$
 
-下面就是讲义里的例子：一张 V = 10 行、每行 D = 3 个数的表，以及一批 B = 2 个序列、每个序列 T = 4 个 id。
+（讲义把乘积的结果写成了 `[b,s,v]`，这是笔误：`[b,s,v]` 乘以 `[v,h]` 得到的是 `[b,s,h]`，用我们的记号就是 `(B, T, D)`。）下面就是讲义里的例子：一张 V = 10 行、每行 D = 3 个数的表，以及一批 B = 2 个序列、每个序列 T = 4 个 id。
 """),
     code(r'''
 torch.manual_seed(0)
@@ -482,9 +810,10 @@ emb = nn.Embedding(10, 3)                      # weight (V, D) = (10, 3)
 idx = torch.tensor([[1, 2, 4, 5],
                     [4, 3, 2, 9]])             # (B, T) = (2, 4), int64
 out = emb(idx)                                 # (B, T, D) = (2, 4, 3)
-print("weight", tuple(emb.weight.shape), "+ indices", tuple(idx.shape), "->", tuple(out.shape))
-print("out[1, 2] is row", idx[1, 2].item(), "of the table:", torch.equal(out[1, 2], emb.weight[idx[1, 2]]))
-print("the whole output is weight[idx]:", torch.equal(out, emb.weight[idx]))
+print(f"⟦weight {tuple(emb.weight.shape)} + indices {tuple(idx.shape)} -> output {tuple(out.shape)}‖权重 {tuple(emb.weight.shape)} + 索引 {tuple(idx.shape)} -> 输出 {tuple(out.shape)}⟧")
+print(f"⟦out[1, 2] is row {idx[1, 2].item()} of the table‖out[1, 2] 就是表的第 {idx[1, 2].item()} 行⟧:",
+      torch.equal(out[1, 2], emb.weight[idx[1, 2]]))
+print("⟦the whole output is weight[idx]‖整个输出就是 weight[idx]⟧:", torch.equal(out, emb.weight[idx]))
 '''),
     md(en=r"""
 ### A lookup is a matrix product
@@ -495,10 +824,10 @@ one-hot row per id and the whole lookup becomes a single product:
 
 $$\underbrace{\text{one\_hot}(\text{indices}, V)}_{(B,\,T,\,V)} \;@\; \underbrace{\text{weight}}_{(V,\,D)} \;=\; \underbrace{\text{out}}_{(B,\,T,\,D)}$$
 
-`F.one_hot` builds the one-hot tensor (as `int64`: cast it to the weight's dtype before multiplying),
-and `@` treats the leading dimensions as a batch. Below, the 8 ids of the batch as an 8 × 10 one-hot
-matrix, the table, and their product: the product's rows are the table's rows, in the order of the ids.
-This is how the lecture computes the lookup, and it is what you implement in this part.
+Below, the 8 ids of the batch as an 8 × 10 one-hot matrix, the table, and their product: the
+product's rows are the table's rows, in the order of the ids. This is how the lecture *describes* the
+lookup, and it is what you implement in this part. (It is not how `nn.Embedding` computes it: see
+"Why `nn.Embedding` indexes instead" below.)
 """, zh=r"""
 ### 查表就是矩阵乘法
 
@@ -506,20 +835,21 @@ This is how the lecture computes the lookup, and it is what you implement in thi
 
 $$\underbrace{\text{one\_hot}(\text{indices}, V)}_{(B,\,T,\,V)} \;@\; \underbrace{\text{weight}}_{(V,\,D)} \;=\; \underbrace{\text{out}}_{(B,\,T,\,D)}$$
 
-`F.one_hot` 负责构造独热张量（类型是 `int64`：相乘之前要先转换成权重的 dtype），而 `@` 会把前面的维度当作批次维度。下图依次是：这批数据中 8 个 id 构成的 8 × 10 独热矩阵、嵌入表，以及二者的乘积：乘积的各行正是嵌入表中的行，顺序与 id 一致。讲义就是这样计算查表的，这也正是你在本部分要实现的内容。
+下图依次是：这批数据中 8 个 id 构成的 8 × 10 独热矩阵、嵌入表，以及二者的乘积：乘积的各行正是嵌入表中的行，顺序与 id 一致。讲义就是这样**描述**查表的，这也正是你在本部分要实现的内容。（但 `nn.Embedding` 并不是这样计算的：见下文“为什么 `nn.Embedding` 用索引实现”。）
 """),
     code(r'''
 flat = idx.reshape(-1)                            # (B*T,) = (8,)
 one_hot = F.one_hot(flat, num_classes=10).float() # (B*T, V) = (8, 10): one 1 per row
 W = emb.weight.detach()                           # (V, D) = (10, 3)
 product = one_hot @ W                             # (8, 10) @ (10, 3) -> (8, 3)
-print("one_hot @ W == W[ids], bit for bit:", torch.equal(product, W[flat]))
+print("⟦one_hot @ W equals W[ids] (torch.equal: as numbers)‖one_hot @ W 等于 W[ids]（torch.equal：按数值比较）⟧:",
+      torch.equal(product, W[flat]))
 
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.8), gridspec_kw={"width_ratios": [10, 3, 3]})
+fig, axes = plt.subplots(1, 3, figsize=(12, 4), gridspec_kw={"width_ratios": [10, 3, 3], "wspace": 0.6})
 lim = W.abs().max().item()
-panels = [(one_hot, "one_hot(ids)  (B·T, V)", "Greys", 0, 1),
-          (W, "weight  (V, D)", "coolwarm", -lim, lim),
-          (product, "one_hot @ weight  (B·T, D)", "coolwarm", -lim, lim)]
+panels = [(one_hot, "⟦one_hot(ids)  (B·T, V)‖独热矩阵 one_hot(ids)  (B·T, V)⟧", "Greys", 0, 1),
+          (W, "⟦weight  (V, D)‖嵌入表 weight  (V, D)⟧", "coolwarm", -lim, lim),
+          (product, "⟦one_hot @ weight  (B·T, D)‖乘积  (B·T, D)⟧", "coolwarm", -lim, lim)]
 for ax, (m, title, cmap, lo, hi) in zip(axes, panels):
     ax.imshow(m, cmap=cmap, vmin=lo, vmax=hi)
     ax.set_title(title, fontsize=10)
@@ -529,11 +859,10 @@ for ax, (m, title, cmap, lo, hi) in zip(axes, panels):
                          m.reshape(-1).tolist()):
         if cmap != "Greys":
             ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
-axes[0].set_yticklabels([f"id {i}" for i in flat.tolist()])
-axes[0].set_xlabel("column = table row")
-axes[1].set_ylabel("row")
-axes[2].set_yticklabels([f"row {i}" for i in flat.tolist()])
-plt.tight_layout()
+axes[0].set_yticklabels([f"⟦id {i}‖id {i}⟧" for i in flat.tolist()])
+axes[0].set_xlabel("⟦column = table row‖列 = 表中的行⟧")
+axes[1].set_yticklabels([f"⟦row {i}‖第 {i} 行⟧" for i in range(10)], fontsize=8)
+axes[2].set_yticklabels([f"⟦row {i}‖第 {i} 行⟧" for i in flat.tolist()], fontsize=8)
 plt.show()
 '''),
     md(en=r"""
@@ -542,27 +871,25 @@ plt.show()
 Each line below is run, not claimed:
 
 1. **`int32` ids.** `nn.Embedding` accepts `int64` and `int32` (`int32` halves the memory of a large
-   array of token ids, so it is common); `F.one_hot` accepts only `int64`. Convert with `.long()`.
+   array of token ids, so it is common); `F.one_hot` accepts only `int64`.
 2. **Negative ids.** Plain indexing `W[idx]` wraps negative ids like a Python list: `W[-1]` is the last
    row. PyTorch's embedding raises `IndexError` instead, and so must yours: a `-1` in a batch is a bug
    (a missing token, an uninitialised buffer), not a request for the last row. `F.one_hot` raises too,
-   but only with a `RuntimeError` about "class values"; check the range yourself and raise
-   `IndexError` as PyTorch does.
+   but only with a `RuntimeError` about "class values".
 3. **An inferred `num_classes`.** Without `num_classes`, `F.one_hot` makes the one-hot as wide as
    `ids.max() + 1`. That is right only when the last row's id V−1 happens to occur in the batch: a
-   quick test that contains it passes, and the first batch without it fails. Always pass
-   `num_classes=weight.shape[0]`.
+   quick test that contains it passes, and the first batch without it fails.
 4. **0-d and empty ids are legal.** A single id gives `(D,)`; `(0,)` gives `(0, D)`; `(3, 0)` gives
-   `(3, 0, D)`. (`F.one_hot` can't infer a width from an empty tensor — one more reason to pass it.)
+   `(3, 0, D)`. (`F.one_hot` can't infer a width from an empty tensor.)
 """, zh=r"""
 ### 易错点：PyTorch 怎么做，朴素实现又会错在哪里
 
 下面每一条都由代码实际运行验证，而不是空口断言：
 
-1. **`int32` 类型的 id。** `nn.Embedding` 接受 `int64` 和 `int32`（对大量的词元 id 来说，`int32` 能省一半内存，所以很常见）；而 `F.one_hot` 只接受 `int64`。用 `.long()` 转换即可。
-2. **负数 id。** 普通索引 `W[idx]` 会像 Python 列表那样把负数 id 回绕：`W[-1]` 就是最后一行。PyTorch 的嵌入层则会抛出 `IndexError`，你的实现也必须如此：一批数据里出现 `-1` 说明有 bug（缺失的词元、未初始化的缓冲区），而不是想要最后一行。`F.one_hot` 也会报错，但抛出的只是一个关于 “class values” 的 `RuntimeError`；请自己检查取值范围，并像 PyTorch 一样抛出 `IndexError`。
-3. **自动推断的 `num_classes`。** 不传 `num_classes` 时，`F.one_hot` 生成的独热向量宽度是 `ids.max() + 1`。只有当最后一行的 id V−1 恰好出现在这批数据中时，这个宽度才是对的：包含它的快速测试能通过，而第一批不含它的数据就会出错。一定要传入 `num_classes=weight.shape[0]`。
-4. **0 维和空的 id 都是合法输入。** 单个 id 得到 `(D,)`；`(0,)` 得到 `(0, D)`；`(3, 0)` 得到 `(3, 0, D)`。（`F.one_hot` 无法从空张量推断出宽度——这又是一个必须显式传入宽度的理由。）
+1. **`int32` 类型的 id。** `nn.Embedding` 接受 `int64` 和 `int32`（对大量的词元 id 来说，`int32` 能省一半内存，所以很常见）；而 `F.one_hot` 只接受 `int64`。
+2. **负数 id。** 普通索引 `W[idx]` 会像 Python 列表那样把负数 id 回绕：`W[-1]` 就是最后一行。PyTorch 的嵌入层则会抛出 `IndexError`，你的实现也必须如此：一批数据里出现 `-1` 说明有 bug（缺失的词元、未初始化的缓冲区），而不是想要最后一行。`F.one_hot` 也会报错，但抛出的只是一个关于 “class values” 的 `RuntimeError`。
+3. **自动推断的 `num_classes`。** 不传 `num_classes` 时，`F.one_hot` 生成的独热向量宽度是 `ids.max() + 1`。只有当最后一行的 id V−1 恰好出现在这批数据中时，这个宽度才是对的：包含它的快速测试能通过，而第一批不含它的数据就会出错。
+4. **0 维和空的 id 都是合法输入。** 单个 id 得到 `(D,)`；`(0,)` 得到 `(0, D)`；`(3, 0)` 得到 `(3, 0, D)`。（`F.one_hot` 无法从空张量推断出宽度。）
 """),
     code(r'''
 W = torch.randn(10, 3)                          # (V, D)
@@ -570,7 +897,7 @@ ids = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])
 
 
 def attempt(label, fn):
-    """Run fn() and print the shape it returns or the exception it raises."""
+    """⟦Run fn() and print the shape it returns or the exception it raises.‖运行 fn()，打印它返回的形状或抛出的异常。⟧"""
     try:
         print(f"{label:<48} -> {tuple(fn().shape)}")
     except Exception as e:
@@ -579,38 +906,77 @@ def attempt(label, fn):
 
 attempt("F.embedding(ids.int(), W)", lambda: F.embedding(ids.int(), W))
 attempt("F.one_hot(ids.int(), 10)", lambda: F.one_hot(ids.int(), 10))
-attempt("W[tensor([-1])]  (plain indexing)", lambda: W[torch.tensor([-1])])
-print("   ... and W[tensor([-1])] is the last row:", torch.equal(W[torch.tensor([-1])][0], W[9]))
+attempt("W[tensor([-1])]  ⟦(plain indexing)‖（普通索引）⟧", lambda: W[torch.tensor([-1])])
+print("   ⟦... and W[tensor([-1])] is the last row‖……而且 W[tensor([-1])] 就是最后一行⟧:",
+      torch.equal(W[torch.tensor([-1])][0], W[9]))
 attempt("F.embedding(tensor([-1]), W)", lambda: F.embedding(torch.tensor([-1]), W))
 attempt("F.one_hot(tensor([-1]), 10)", lambda: F.one_hot(torch.tensor([-1]), 10))
-attempt("F.one_hot(ids).float() @ W      (max id 9)", lambda: F.one_hot(ids).float() @ W)
-attempt("F.one_hot(ids[:, :3]).float() @ W (max id 5)", lambda: F.one_hot(ids[:, :3]).float() @ W)
-attempt("F.embedding(tensor(7), W)       (0-d id)", lambda: F.embedding(torch.tensor(7), W))
-attempt("F.embedding(empty (3, 0), W)", lambda: F.embedding(torch.empty(3, 0, dtype=torch.long), W))
-attempt("F.one_hot(empty (0,))", lambda: F.one_hot(torch.empty(0, dtype=torch.long)))
+attempt("F.one_hot(ids).float() @ W      ⟦(max id 9)‖（最大 id 为 9）⟧", lambda: F.one_hot(ids).float() @ W)
+attempt("F.one_hot(ids[:, :3]).float() @ W ⟦(max id 5)‖（最大 id 为 5）⟧", lambda: F.one_hot(ids[:, :3]).float() @ W)
+attempt("F.embedding(tensor(7), W)       ⟦(0-d id)‖（0 维 id）⟧", lambda: F.embedding(torch.tensor(7), W))
+attempt("F.embedding(⟦empty‖空张量⟧ (3, 0), W)", lambda: F.embedding(torch.empty(3, 0, dtype=torch.long), W))
+attempt("F.one_hot(⟦empty‖空张量⟧ (0,))", lambda: F.one_hot(torch.empty(0, dtype=torch.long)))
 '''),
     md(en=r"""
 ### Your task
 
-Implement `one_hot_lookup(indices, weight)` and its helper `_check_indices(indices, num_embeddings)`
-(Parts 2 and 3 may call it too).
+Implement `one_hot_lookup(indices, weight)` as its docstring specifies: the lookup computed as a
+one-hot matrix times `weight`, returning `(*indices.shape, D)` in `weight`'s dtype and on its device,
+and raising for a `weight` that is not 2-D (`RuntimeError`), for ids that are not `int64`/`int32`
+(`RuntimeError`, `bool` included) and for ids outside `[0, V)` (`IndexError`). The stub also holds a
+helper, `_check_indices`, for the index checks: Parts 2 and 3 need the same checks, and may call it.
 
-- Validate first: `weight` must be 2-D (else `RuntimeError`); `indices` must be `int64` or `int32`
-  (else `RuntimeError` — `bool` and floating ids included: `W[bool_tensor]` would act as a mask);
-  every index must lie in `[0, V)` (else `IndexError`). `indices.min()` fails on an empty tensor,
-  so guard with `indices.numel()`.
-- Then `F.one_hot(indices.long(), V)`, cast to `weight.dtype`, `@ weight`. The result has shape
-  `(*indices.shape, D)`, `weight`'s dtype, and lives on `weight`'s device.
-- No backward to write: autograd differentiates the product. The gradient w.r.t. the table is
-  $\text{one\_hot}^\top @ \text{grad\_output}$, and the checks compare it with PyTorch's.
+<details><summary>Hint 1 — where to start</summary>
+
+Write the happy path first, for a `(B, T)` batch of `int64` ids, and run the checks: several pass.
+Then take the failing checks one at a time; each failure line says what differs, and the line under it
+names the usual cause. Every pitfall in the cell above is one check.
+</details>
+
+<details><summary>Hint 2 — the one-hot matrix</summary>
+
+Which tool makes a one-hot matrix, which dtype does it return, and which dtypes does it accept as
+input? How wide must each one-hot row be — and where does that number come from, if not from the ids?
+What does `@` do with the leading dimensions of a `(*, V)` tensor?
+</details>
+
+<details><summary>Hint 3 — the checks before the product</summary>
+
+Why must a `bool` tensor be refused before anything else? (What would `W[mask]` do with it?) Which
+call fails on an empty tensor, and how can you skip the range check when there is nothing to check?
+</details>
+
+<details><summary>Show the idea</summary>
+
+Validate (shape of `weight`, dtype of `indices`, range of the values), build the one-hot rows with
+the table's height as their width, bring them to the table's dtype, and multiply. No backward to
+write: autograd differentiates the product — the written question after the checks asks you what it
+computes.
+</details>
 """, zh=r"""
 ### 你的任务
 
-实现 `one_hot_lookup(indices, weight)` 及其辅助函数 `_check_indices(indices, num_embeddings)`（第 2、3 部分也可以调用它）。
+按文档字符串的规定实现 `one_hot_lookup(indices, weight)`：以独热矩阵乘以 `weight` 的方式计算查表，返回形状为 `(*indices.shape, D)`、dtype 与 `weight` 相同、位于其设备上的张量；`weight` 不是二维时抛出 `RuntimeError`，id 不是 `int64`/`int32` 时（包括 `bool`）抛出 `RuntimeError`，id 超出 `[0, V)` 时抛出 `IndexError`。代码框架里还有一个辅助函数 `_check_indices`，专门负责检查索引：第 2、3 部分需要同样的检查，可以直接调用它。
 
-- 先做校验：`weight` 必须是二维的（否则抛出 `RuntimeError`）；`indices` 必须是 `int64` 或 `int32`（否则抛出 `RuntimeError`——`bool` 和浮点类型的 id 也包括在内：`W[bool_tensor]` 会被当作掩码）；每个索引都必须落在 `[0, V)` 内（否则抛出 `IndexError`）。`indices.min()` 在空张量上会出错，所以要先用 `indices.numel()` 判断一下。
-- 然后计算 `F.one_hot(indices.long(), V)`，转换为 `weight.dtype`，再 `@ weight`。结果的形状为 `(*indices.shape, D)`，dtype 与 `weight` 相同，并且位于 `weight` 所在的设备上。
-- 不需要写反向传播：自动求导（autograd）会对这个乘积求导。对嵌入表的梯度是 $\text{one\_hot}^\top @ \text{grad\_output}$，检查会把它与 PyTorch 的结果进行比较。
+<details><summary>提示 1——从哪里下手</summary>
+
+先写最常见的情形：一批 `(B, T)` 的 `int64` id，然后运行检查：会有好几项通过。再逐个处理未通过的检查；每条失败信息都会说明哪里不同，下面一行还会指出常见原因。上面单元格里的每个易错点都对应一项检查。
+</details>
+
+<details><summary>提示 2——独热矩阵</summary>
+
+用什么工具构造独热矩阵？它返回什么 dtype、接受什么 dtype 的输入？每一行独热向量应该有多宽——如果不是从 id 里推断，这个数从哪里来？`@` 会怎样对待 `(*, V)` 张量前面的那些维度？
+</details>
+
+<details><summary>提示 3——乘法之前的检查</summary>
+
+为什么必须最先拒绝 `bool` 张量？（`W[mask]` 会拿它做什么？）哪个调用在空张量上会出错？没有东西可检查的时候，怎样跳过范围检查？
+</details>
+
+<details><summary>查看思路</summary>
+
+先校验（`weight` 的形状、`indices` 的 dtype、取值的范围），再以表的行数为宽度构造独热行，转换成表的 dtype，然后相乘。不需要写反向传播：自动求导会对乘积求导——检查之后的简答题会问你它算的是什么。
+</details>
 """),
     solution("one_hot_lookup", r'''
 import torch
@@ -639,49 +1005,107 @@ def one_hot_lookup(indices, weight):
     ### END SOLUTION
 '''),
     graded("one_hot_lookup", 25, r'''
+start("one_hot_lookup")
 torch.manual_seed(1)
 W = torch.randn(10, 3)                                   # (V, D)
 idx = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])         # (B, T)
-check("forward, ids (2, 4) int64 -> (2, 4, 3)", one_hot_lookup(idx, W), F.embedding(idx, W))
-check("forward, ids int32", one_hot_lookup(idx.int(), W), F.embedding(idx.int(), W))
-check("forward, 0-d id -> (D,)", one_hot_lookup(torch.tensor(7), W), F.embedding(torch.tensor(7), W))
+check("⟦forward, ids (2, 4) int64 -> (2, 4, 3)‖前向：id (2, 4) int64 -> (2, 4, 3)⟧", lambda: one_hot_lookup(idx, W), F.embedding(idx, W),
+      cause="⟦ids flattened for the one-hot but the result never reshaped back to (*indices.shape, D)‖为做独热而展平了 id，结果却没有变回 (*indices.shape, D)⟧")
+check("⟦forward, ids int32‖前向：int32 的 id⟧", lambda: one_hot_lookup(idx.int(), W), F.embedding(idx.int(), W),
+      cause="⟦F.one_hot accepts only int64 ids: int32 ids must be converted first‖F.one_hot 只接受 int64：int32 的 id 要先转换⟧")
+check("⟦forward, 0-d id -> (D,)‖前向：0 维 id -> (D,)⟧", lambda: one_hot_lookup(torch.tensor(7), W), F.embedding(torch.tensor(7), W),
+      cause="⟦a 0-d id turned into a 1-element vector and never squeezed back‖把 0 维 id 变成了 1 个元素的向量，却没有再去掉这一维⟧")
 for shape in [(0,), (3, 0)]:
     empty = torch.zeros(shape, dtype=torch.long)
-    check(f"forward, empty ids {shape}", one_hot_lookup(empty, W), F.embedding(empty, W))
+    check(f"⟦forward, empty ids {shape}‖前向：空的 id {shape}⟧", lambda: one_hot_lookup(empty, W), F.embedding(empty, W),
+          cause="⟦indices.min() raises on an empty tensor: skip the range check when indices.numel() == 0‖indices.min() 在空张量上会出错：indices.numel() == 0 时跳过范围检查⟧")
 
 W50 = torch.randn(50, 6, dtype=torch.float64)
 ids = torch.randint(0, 40, (2, 3, 4, 5))                 # every id < 40 < V - 1: catches an inferred V
-check("forward, float64, ids (2, 3, 4, 5) all < 40, V=50", one_hot_lookup(ids, W50), F.embedding(ids, W50))
+check("⟦forward, float64, ids (2, 3, 4, 5) all < 40, V=50‖前向：float64，id (2, 3, 4, 5) 全部 < 40，V=50⟧", lambda: one_hot_lookup(ids, W50), F.embedding(ids, W50),
+      cause="⟦F.one_hot without num_classes infers V from the data (ids.max() + 1); or the product done in float32‖F.one_hot 不传 num_classes 时从数据推断 V（ids.max() + 1）；或者乘法是在 float32 下做的⟧")
 
 mine, ref = W50.clone().requires_grad_(), W50.clone().requires_grad_()
 g = torch.randn(2, 3, 4, 5, 6, dtype=torch.float64)     # grad_output (*, D)
-one_hot_lookup(ids, mine).backward(g)
 F.embedding(ids, ref).backward(g)
-check("grad w.r.t. weight, float64 (autograd)", mine.grad, ref.grad, exact=False, atol=1e-12)
 
-check_raises("id -1 raises (no wrap-around)", lambda: one_hot_lookup(torch.tensor([0, -1]), W))
-check_raises("id V raises", lambda: one_hot_lookup(torch.tensor([0, 10]), W))
-check_raises("float ids raise", lambda: one_hot_lookup(torch.tensor([0.0, 1.0]), W))
-check_raises("bool ids raise (not a mask)", lambda: one_hot_lookup(torch.ones(10, dtype=torch.bool), W))
-check_raises("1-D weight raises", lambda: one_hot_lookup(idx, torch.randn(10)))
-passed("one_hot_lookup")
+
+def grad_through_yours():
+    one_hot_lookup(ids, mine).backward(g)
+    return mine.grad
+
+
+check("⟦grad w.r.t. weight, float64 (autograd)‖对 weight 的梯度，float64（自动求导）⟧", grad_through_yours, ref.grad, exact=False, atol=1e-12,
+      cause="⟦the weight detached (weight.detach()), so no gradient reaches the table‖对 weight 调用了 detach()，梯度到不了嵌入表⟧")
+
+check_raises("⟦id -1 raises (no wrap-around)‖id -1 抛出异常（不回绕）⟧", lambda: one_hot_lookup(torch.tensor([0, -1]), W),
+             cause="⟦negative ids wrap around like a Python list: check the range yourself‖负数 id 像 Python 列表那样回绕了：要自己检查范围⟧")
+check_raises("⟦id V raises‖id V 抛出异常⟧", lambda: one_hot_lookup(torch.tensor([0, 10]), W),
+             cause="⟦ids >= V are not checked‖没有检查 >= V 的 id⟧")
+check_raises("⟦float ids raise‖浮点 id 抛出异常⟧", lambda: one_hot_lookup(torch.tensor([0.0, 1.0]), W),
+             cause="⟦any index dtype accepted by casting with .long()‖用 .long() 一转换，任何 dtype 的索引都被接受了⟧")
+check_raises("⟦bool ids raise (not a mask)‖bool id 抛出异常（不是掩码）⟧", lambda: one_hot_lookup(torch.ones(10, dtype=torch.bool), W),
+             cause="⟦a bool tensor used as a mask, as weight[mask] would‖把 bool 张量当成了掩码，就像 weight[mask] 那样⟧")
+check_raises("⟦1-D weight raises‖一维 weight 抛出异常⟧", lambda: one_hot_lookup(idx, torch.randn(10)),
+             cause="⟦the table's shape is never checked (the product becomes matrix @ vector)‖从未检查表的形状（乘积变成了矩阵乘向量）⟧")
+summary("one_hot_lookup")
 '''),
+    md(en=r"""
+#### Question 1 (4 points): the backward of a lookup
+
+You did not write a backward: autograd differentiates `one_hot(indices) @ weight`. Derive what it
+computes. For the flattened positions $i = 1 \dots N$, write the gradient of the loss with respect to
+`weight` in terms of the one-hot matrix $H$ `(N, V)` and `grad_output` $G$ `(N, D)`. Say in words what
+row $k$ of it holds, why this operation is called a *scatter-add*, and what it costs compared with
+adding the rows of $G$ directly into the rows they belong to.
+""", zh=r"""
+#### 问题 1（4 分）：查表的反向传播
+
+你没有写反向传播：自动求导对 `one_hot(indices) @ weight` 求导。请推导它算的是什么。把位置展平为 $i = 1 \dots N$，用独热矩阵 $H$ `(N, V)` 和 `grad_output` $G$ `(N, D)` 写出损失对 `weight` 的梯度。用文字说明它的第 $k$ 行是什么，为什么这种运算叫做**分散累加**（scatter-add），以及与直接把 $G$ 的各行加到它们所属的行上相比，它的计算代价如何。
+"""),
+    answer("q_one_hot_backward", 4, model={
+        "en": r"""
+$\text{out} = H W$, so $\partial L / \partial W = H^\top G$, of shape `(V, N) @ (N, D) = (V, D)`. Row $k$ is
+$\sum_{i:\,\text{idx}[i]=k} G[i]$: the sum of the output gradients at every position that looked up row
+$k$ (zero for rows never looked up). It is a scatter-add: each position's gradient row is added
+("scattered") into the row its id names — `zeros(V, D).index_add_(0, idx, G)`. The product spends
+$N \cdot V \cdot D$ multiply-adds (almost all of them $0 \cdot g$) and needs the $N \times V$ one-hot
+matrix; the scatter-add does $N \cdot D$ additions.
+""", "zh": r"""
+$\text{out} = H W$，所以 $\partial L / \partial W = H^\top G$，形状为 `(V, N) @ (N, D) = (V, D)`。第 $k$ 行是 $\sum_{i:\,\text{idx}[i]=k} G[i]$：所有查过第 $k$ 行的位置上输出梯度之和（从未被查到的行为零）。这就是分散累加：每个位置的梯度行被加到（“分散”到）它的 id 所指的那一行上——`zeros(V, D).index_add_(0, idx, G)`。矩阵乘法要做 $N \cdot V \cdot D$ 次乘加（几乎全是 $0 \cdot g$），还需要 $N \times V$ 的独热矩阵；分散累加只做 $N \cdot D$ 次加法。
+"""}, rubric={
+        "en": r"""
+- 1 point: $\partial L/\partial W = H^\top G$ (or the index form), with the shape `(V, D)`.
+- 1 point: row $k$ = sum of $G$ over the positions holding $k$; rows never looked up are zero.
+- 1 point: scatter-add explained (each position adds its gradient into the row its id names; `index_add_`).
+- 1 point: cost — $O(N V D)$ and an $N \times V$ matrix against $O(N D)$ for the direct sum.
+""", "zh": r"""
+- 1 分：$\partial L/\partial W = H^\top G$（或写成下标形式），形状为 `(V, D)`。
+- 1 分：第 $k$ 行 = 所有取值为 $k$ 的位置上 $G$ 之和；从未被查到的行为零。
+- 1 分：解释了分散累加（每个位置把自己的梯度加到其 id 所指的行上；`index_add_`）。
+- 1 分：代价——$O(N V D)$ 外加一个 $N \times V$ 矩阵，直接求和只需 $O(N D)$。
+"""}),
     md(en=r"""
 ### What the product does to inf, NaN and −0.0
 
+**Predict first.** Row 0 of the table below holds `inf`, row 1 holds `NaN`. You look up rows 2 and 0.
+Which numbers of your output can be NaN — only those of row 0, or more? Write your guess down, then run.
+
 PyTorch's lookup copies rows bit for bit. The product instead computes every output number as a sum
 over all V rows, $\sum_k \text{one\_hot}[k] \cdot W[k, j]$. With finite weights every term but one is
-an exact zero, so the sum is exact: bit for bit the lookup (float32 and float64 on a CPU). But
-$0 \cdot \infty = \text{NaN}$ and $0 \cdot \text{NaN} = \text{NaN}$: one non-finite number in column
-$j$ of the table poisons column $j$ of *every* output row, even rows that look up a finite value. And
-$(-0.0) + 0.0 = +0.0$, so a negative zero comes out positive.
+an exact zero, so the sum equals the looked-up number (float32 and float64 on a CPU) — equal as a
+number, but not always bit for bit: $(-0.0) + 0.0 = +0.0$, so a negative zero comes out positive. And
+$0 \cdot \infty = \text{NaN}$, $0 \cdot \text{NaN} = \text{NaN}$: one non-finite number in column $j$
+of the table poisons column $j$ of *every* output row, even rows that look up a finite value.
 
 These follow from the formulation you were asked to use, so the grader does not penalise them; but
 they are one more reason real embedding layers index instead of multiplying.
 """, zh=r"""
 ### 矩阵乘法如何对待 inf、NaN 和 −0.0
 
-PyTorch 的查表是把行逐位（bit for bit）复制过来。而矩阵乘法中，每个输出数值都是对全部 V 行的求和：$\sum_k \text{one\_hot}[k] \cdot W[k, j]$。权重都是有限值时，除了一项以外，其余各项都是精确的零，所以求和结果是精确的：与查表逐位一致（CPU 上的 float32 和 float64 都是如此）。但是 $0 \cdot \infty = \text{NaN}$，$0 \cdot \text{NaN} = \text{NaN}$：表的第 $j$ 列中只要有一个非有限值，就会污染*每一个*输出行的第 $j$ 列，哪怕那一行查到的是有限值。另外 $(-0.0) + 0.0 = +0.0$，所以负零出来后就成了正零。
+**先预测。** 下面这张表的第 0 行有一个 `inf`，第 1 行有一个 `NaN`。你查第 2 行和第 0 行。输出里哪些数可能是 NaN——只有第 0 行的那些，还是更多？先写下你的猜测，再运行。
+
+PyTorch 的查表是把行逐位复制过来。而矩阵乘法中，每个输出数值都是对全部 V 行的求和：$\sum_k \text{one\_hot}[k] \cdot W[k, j]$。权重都是有限值时，除了一项以外，其余各项都是精确的零，所以求和结果在数值上等于查到的那个数（CPU 上的 float32 和 float64 都是如此）——数值相等，但并不总是逐位相同：$(-0.0) + 0.0 = +0.0$，所以负零出来后就成了正零。另外 $0 \cdot \infty = \text{NaN}$，$0 \cdot \text{NaN} = \text{NaN}$：表的第 $j$ 列中只要有一个非有限值，就会污染**每一个**输出行的第 $j$ 列，哪怕那一行查到的是有限值。
 
 这些都是题目要求的这种写法本身带来的，所以评分程序不会因此扣分；但它们也是真正的嵌入层用索引而不用乘法的又一个原因。
 """),
@@ -691,28 +1115,36 @@ W = torch.tensor([[inf, 1.0],
                   [2.0, nan],
                   [3.0, 4.0]])
 ids = torch.tensor([2, 0])
-print("torch's lookup:\n", F.embedding(ids, W))
-print("your one-hot product:\n", one_hot_lookup(ids, W))
+print("⟦torch's lookup‖torch 的查表⟧:\n", F.embedding(ids, W))
+print("⟦your one-hot product‖你的独热乘积⟧:\n", one_hot_lookup(ids, W))
 
 W = torch.tensor([[-0.0, 1.0],
                   [2.0, 3.0]])
 z_torch, z_mine = F.embedding(torch.tensor(0), W)[0], one_hot_lookup(torch.tensor(0), W)[0]
-print(f"-0.0 looked up: torch {z_torch.item()} (sign bit {torch.signbit(z_torch).item()}),",
-      f"product {z_mine.item()} (sign bit {torch.signbit(z_mine).item()}); equal as numbers: {bool(z_torch == z_mine)}")
+print(f"⟦-0.0 looked up: torch gives‖查 -0.0：torch 给出⟧ {z_torch.item()} (⟦sign bit‖符号位⟧ {torch.signbit(z_torch).item()}),",
+      f"⟦the product‖乘积给出⟧ {z_mine.item()} (⟦sign bit‖符号位⟧ {torch.signbit(z_mine).item()});",
+      f"⟦equal as numbers‖数值上相等⟧: {bool(z_torch == z_mine)}")
 '''),
     md(en=r"""
 ### Why `nn.Embedding` indexes instead
+
+The lecture presents the one-hot product as what `nn.Embedding` computes. It is an equivalent
+*description* of the forward pass, not the implementation: `F.embedding` calls ATen's `embedding`
+(in [`Embedding.cpp`](https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/Embedding.cpp)),
+which is an `index_select` of the rows, and its backward is a scatter-add, never a one-hot matrix.
 
 The product does $N \cdot V \cdot D$ multiply-adds for $N = B \cdot T$ ids, almost all of them
 $0 \cdot w$, and it materialises an $N \times V$ one-hot tensor first (`int64` from `F.one_hot`, then
 a float copy). Indexing copies $N \cdot D$ numbers. The cell below measures both for a batch of
 $N = 32 \times 64$ ids and $D = 64$ as the vocabulary grows: best of 5 runs after a warm-up, a few
 seconds in all; your numbers will vary. The memory panel counts the bytes of the tensors each method
-allocates.
+allocates. (GPT-2's vocabulary has V = 50257 rows: read the right end of the plot and extrapolate.)
 """, zh=r"""
 ### 为什么 `nn.Embedding` 用索引实现
 
-对于 $N = B \cdot T$ 个 id，矩阵乘法要做 $N \cdot V \cdot D$ 次乘加，其中几乎全是 $0 \cdot w$；而且它还要先生成一个 $N \times V$ 的独热张量（`F.one_hot` 给出 `int64` 版本，然后再复制一份浮点版本）。索引只需复制 $N \cdot D$ 个数。下面的单元格在 $N = 32 \times 64$ 个 id、$D = 64$ 的情况下，随着词表增大测量这两种方法：预热之后运行 5 次取最快的一次，总共只需几秒钟；你测得的数字会有所不同。内存图统计的是每种方法所分配张量的字节数。
+讲义把独热乘积当作 `nn.Embedding` 实际做的计算。它只是前向传播的一种等价**描述**，而不是实现：`F.embedding` 调用的是 ATen 的 `embedding`（在 [`Embedding.cpp`](https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/Embedding.cpp) 中），它对行做 `index_select`，其反向传播是分散累加，从不构造独热矩阵。
+
+对于 $N = B \cdot T$ 个 id，矩阵乘法要做 $N \cdot V \cdot D$ 次乘加，其中几乎全是 $0 \cdot w$；而且它还要先生成一个 $N \times V$ 的独热张量（`F.one_hot` 给出 `int64` 版本，然后再复制一份浮点版本）。索引只需复制 $N \cdot D$ 个数。下面的单元格在 $N = 32 \times 64$ 个 id、$D = 64$ 的情况下，随着词表增大测量这两种方法：预热之后运行 5 次取最快的一次，总共只需几秒钟；你测得的数字会有所不同。内存图统计的是每种方法所分配张量的字节数。（GPT-2 的词表有 V = 50257 行：看看图的最右端，再往外推一推。）
 """),
     code(r'''
 B, T, D = 32, 64, 64
@@ -724,9 +1156,9 @@ def best_time(fn, repeats=5):
     fn()                                               # warm-up: first calls pay one-off costs
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start_time = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.perf_counter() - start_time)
     return best
 
 
@@ -740,25 +1172,26 @@ for V in sizes:
     mb_onehot.append(B * T * V * (8 + 4) / 2**20 + mb_index[-1])  # int64 one-hot + float copy + output
 
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
-a1.loglog(sizes, [t * 1e3 for t in t_onehot], "o-", label="one_hot(ids) @ W")
-a1.loglog(sizes, [t * 1e3 for t in t_index], "s-", label="F.embedding (indexing)")
-a1.set(xlabel="V (rows in the table)", ylabel="time (ms)", title=f"lookup of {B}×{T} ids, D={D}")
-a2.loglog(sizes, mb_onehot, "o-", label="one_hot(ids) @ W")
-a2.loglog(sizes, mb_index, "s-", label="F.embedding (indexing)")
-a2.set(xlabel="V (rows in the table)", ylabel="MiB allocated", title="memory of the tensors created")
+a1.loglog(sizes, [t * 1e3 for t in t_onehot], "o-", label="⟦one_hot(ids) @ W‖独热乘积 one_hot(ids) @ W⟧")
+a1.loglog(sizes, [t * 1e3 for t in t_index], "s-", label="⟦F.embedding (indexing)‖F.embedding（索引）⟧")
+a1.set(xlabel="⟦V (rows in the table)‖V（表的行数）⟧", ylabel="⟦time (ms)‖时间（毫秒）⟧", title=f"⟦lookup of {B}×{T} ids, D={D}‖查 {B}×{T} 个 id，D={D}⟧")
+a2.loglog(sizes, mb_onehot, "o-", label="⟦one_hot(ids) @ W‖独热乘积 one_hot(ids) @ W⟧")
+a2.loglog(sizes, mb_index, "s-", label="⟦F.embedding (indexing)‖F.embedding（索引）⟧")
+a2.set(xlabel="⟦V (rows in the table)‖V（表的行数）⟧", ylabel="⟦MiB allocated‖分配的内存（MiB）⟧", title="⟦memory of the tensors created‖所创建张量占用的内存⟧")
 for a in (a1, a2):
     a.legend()
     a.grid(True, which="major", alpha=0.3)
 plt.tight_layout()
 plt.show()
-print(f"V={sizes[-1]}: one-hot {t_onehot[-1] / t_index[-1]:.0f}x slower, {mb_onehot[-1] / mb_index[-1]:.0f}x the memory")
+slower, more = t_onehot[-1] / t_index[-1], mb_onehot[-1] / mb_index[-1]
+print(f"⟦V={sizes[-1]}: the one-hot product is {slower:.0f}x slower and uses {more:.0f}x the memory‖V={sizes[-1]}：独热乘积慢 {slower:.0f} 倍，占用的内存是索引的 {more:.0f} 倍⟧")
 '''),
 ]
 
 PART2 = [
     md(en=r"""
 ---
-## Part 2 · `embedding_backward`: the gradient, `padding_idx` and `scale_grad_by_freq` (25 points)
+## Part 2 · `embedding_backward`: the gradient, `padding_idx` and `scale_grad_by_freq` (25 points, ≈ 1 h)
 
 ### What padding is for
 
@@ -768,11 +1201,11 @@ not data. The model is meant to ignore them (by masking its loss or its attentio
 layer still looks them up: its `(B, T, D)` output has a vector at every padding position, too.
 """, zh=r"""
 ---
-## 第 2 部分 · `embedding_backward`：梯度、`padding_idx` 与 `scale_grad_by_freq`（25 分）
+## 第 2 部分 · `embedding_backward`：梯度、`padding_idx` 与 `scale_grad_by_freq`（25 分，约 1 小时）
 
 ### 填充是做什么用的
 
-句子有长有短，但一批数据是一个规整的 `(B, T)` 矩形张量。所以较短的序列要用一个保留的 id——*填充*（padding）id——补齐到长度 T。这些补位的位置并不是数据。模型本应忽略它们（通过对损失或注意力做掩码），但嵌入层照样会去查它们：它输出的 `(B, T, D)` 张量在每个填充位置上也有一个向量。
+句子有长有短，但一批数据是一个规整的 `(B, T)` 矩形张量。所以较短的序列要用一个保留的 id——**填充**（padding）id——补齐到长度 T。这些补位的位置并不是数据。模型本应忽略它们（通过对损失或注意力做掩码），但嵌入层照样会去查它们：它输出的 `(B, T, D)` 张量在每个填充位置上也有一个向量。
 """),
     code(r'''
 words = ["embedding", "row", "a", "lookup"]
@@ -781,8 +1214,19 @@ stoi = {c: i + 1 for i, c in enumerate(sorted(set("".join(words))))}
 T = max(len(w) for w in words)
 batch = torch.tensor([[stoi[c] for c in w] + [PAD] * (T - len(w)) for w in words])   # (B, T)
 V = len(stoi) + 1
-print(batch)
-print(f"B={batch.shape[0]}, T={T}, V={V}; {(batch == PAD).sum().item()} of {batch.numel()} positions are padding")
+print(f"B={batch.shape[0]}, T={T}, V={V}; ⟦{(batch == PAD).sum().item()} of {batch.numel()} positions are padding‖{batch.numel()} 个位置中有 {(batch == PAD).sum().item()} 个是填充⟧")
+
+fig, ax = plt.subplots(figsize=(8, 2.6))
+ax.imshow((batch == PAD).float(), cmap="Greys", vmin=0, vmax=2.5, aspect="auto")
+itos = {i: c for c, i in stoi.items()}
+for (b, t), k in zip(torch.cartesian_prod(torch.arange(batch.shape[0]), torch.arange(T)).tolist(), batch.reshape(-1).tolist()):
+    ax.text(t, b, f"{itos[k]}\n{k}" if k != PAD else f"⟦pad‖填充⟧\n{k}", ha="center", va="center", fontsize=8)
+ax.set_yticks(range(len(words)))
+ax.set_yticklabels([f"⟦sequence {b}‖序列 {b}⟧" for b in range(len(words))])
+ax.set_xticks(range(T))
+ax.set(xlabel="⟦position t‖位置 t⟧", title="⟦a padded batch (B, T): character and id; grey = padding id 0‖一批填充后的数据 (B, T)：字符和 id；灰色 = 填充 id 0⟧")
+plt.tight_layout()
+plt.show()
 '''),
     md(en=r"""
 ### Where the gradient is not updated, and why (the lecture's open question)
@@ -803,18 +1247,18 @@ acquire a meaning: a sentence's representation would depend on how much padding 
 Kept fixed — at zero, from initialisation — padding is a constant the model cannot exploit, and it
 adds nothing to a sum over positions (as in a bag of words).
 
-The cell below sends a gradient of 1 from *every* output position, padding included: row k of the
-gradient then counts how often id k occurs — except the padding row.
+**Predict first.** The cell below sends a gradient of 1 from *every* output position, padding
+included. What will row k of `weight.grad` hold — and the padding row?
 """, zh=r"""
 ### 梯度在哪里不更新，又为什么不更新（讲义留下的问题）
 
-讲义在讲 `padding_idx` 时写道：*“这个参数的作用是指定某个位置的梯度不进行更新，但是为什么不进行更新，以及在哪个位置不进行更新我还没搞明白……”* 下面就来回答。
+讲义在讲 `padding_idx` 时写道：**“这个参数的作用是指定某个位置的梯度不进行更新，但是为什么不进行更新，以及在哪个位置不进行更新我还没搞明白……”** 下面就来回答。
 
 **在哪里。** 只有一处：嵌入表梯度的第 `padding_idx` 行，即 `weight.grad[padding_idx]`，从这次查表中得不到任何梯度——无论填充 id 出现多少次、填充位置上传回来的是什么梯度，这一行都恰好为零。其他一切照旧：其余各行得到通常的梯度，前向传播不变，梯度也照常流经上面的各层。梯度为零时，优化器的一步更新（SGD、Adam）不会改变这一行——除非优化器也会改动没有梯度的行，比如权重衰减（weight decay）。
 
 **为什么。** 填充向量的含义是“这里什么都没有”。如果它参与学习，它就会从模型碰巧传给补位位置的任何梯度中学习（比如一个没做掩码的平均值，或者一个 bug），于是填充就有了含义：一个句子的表示会取决于它在这批数据里被补了多少填充。如果让它保持不变——从初始化起就是零——填充就是一个模型无法利用的常量，而且在按位置求和时（比如词袋模型）它不贡献任何东西。
 
-下面的单元格让*每一个*输出位置（包括填充位置）都传回梯度 1：于是梯度的第 k 行就统计了 id k 出现的次数——填充行除外。
+**先预测。** 下面的单元格让**每一个**输出位置（包括填充位置）都传回梯度 1。`weight.grad` 的第 k 行会是什么？填充行呢？
 """),
     code(r'''
 torch.manual_seed(0)
@@ -823,7 +1267,7 @@ out = emb(batch)                                  # (B, T, D)
 out.backward(torch.ones_like(out))                # gradient 1 from every position, padding included
 counts = torch.bincount(batch.reshape(-1), minlength=V)
 for k in [PAD, stoi["o"], stoi["e"], stoi["a"]]:
-    print(f"row {k:2d}: occurs ×{counts[k].item():<2d}  weight.grad[{k}] = {emb.weight.grad[k].tolist()}")
+    print(f"⟦row {k:2d}: occurs ×{counts[k].item():<2d}‖第 {k:2d} 行：出现 {counts[k].item():<2d} 次⟧  weight.grad[{k}] = {emb.weight.grad[k].tolist()}")
 '''),
     md(en=r"""
 **`padding_idx` does not make the output zero.** The forward pass returns the padding row as it is;
@@ -832,26 +1276,28 @@ and `from_pretrained` keeps whatever row you give it: the lookup returns it, whi
 zero.
 
 **It acts on this lookup only.** If the same table is used elsewhere — e.g. as the output layer too
-("tied" embeddings) — the padding row still receives the gradient from those other uses.
+("tied" embeddings, as GPT-2 and nanoGPT do) — the padding row still receives the gradient from those
+other uses.
 """, zh=r"""
-**`padding_idx` 并不会让输出变成零。** 前向传播原样返回填充行；`nn.Embedding` 只是把它*初始化*为零。讲义的第二个例子把这一行改成了全 1，而 `from_pretrained` 会保留你传入的任何行：查表会返回它，而它的梯度始终为零。
+**`padding_idx` 并不会让输出变成零。** 前向传播原样返回填充行；`nn.Embedding` 只是把它**初始化**为零。讲义的第二个例子把这一行改成了全 1，而 `from_pretrained` 会保留你传入的任何行：查表会返回它，而它的梯度始终为零。
 
-**它只作用于这一次查表。** 如果同一张表还用在别处——例如同时用作输出层（“权重共享”，tied embeddings）——填充行仍然会从那些用途中得到梯度。
+**它只作用于这一次查表。** 如果同一张表还用在别处——例如同时用作输出层（“权重共享”，GPT-2 和 nanoGPT 都这样做）——填充行仍然会从那些用途中得到梯度。
 """),
     code(r'''
 table = torch.arange(12.0).reshape(4, 3)          # (V, D); row 0 is NOT zero
 emb = nn.Embedding.from_pretrained(table, freeze=False, padding_idx=0)
 out = emb(torch.tensor([0, 2]))
-print("forward returns the padding row as it is:", out[0].tolist())
+print("⟦forward returns the padding row as it is‖前向传播原样返回填充行⟧:", out[0].tolist())
 out.sum().backward()
-print("its gradient is still zero:", emb.weight.grad[0].tolist(), "| row 2:", emb.weight.grad[2].tolist())
+print("⟦its gradient is still zero‖它的梯度仍然为零⟧:", emb.weight.grad[0].tolist(), "| ⟦row 2‖第 2 行⟧:", emb.weight.grad[2].tolist())
 
 torch.manual_seed(0)
 emb = nn.Embedding(6, 4, padding_idx=0)
 h = emb(torch.tensor([[3, 1, 0, 0]]))             # (B, T, D)
 logits = h @ emb.weight.T                         # (B, T, V): the same table as the output layer
 logits.logsumexp(-1).sum().backward()
-print("tied weights: weight.grad[0] =", [round(v, 3) for v in emb.weight.grad[0].tolist()], "(from the output layer)")
+print("⟦tied weights: weight.grad[0] =‖权重共享：weight.grad[0] =⟧", [round(v, 3) for v in emb.weight.grad[0].tolist()],
+      "⟦(from the output layer)‖（来自输出层）⟧")
 '''),
     md(en=r"""
 ### Which row
@@ -887,8 +1333,9 @@ $$\text{grad\_W}[k] \;=\; \sum_{i\,:\;\text{idx}[i] = k} s_k \cdot \text{grad\_o
   per sequence). A row's gradient becomes the *mean* of its contributions instead of their sum, so a
   frequent token such as "the" does not get a gradient hundreds of times larger than a rare one.
 
-A worked example: position $i$ sends gradient $i$ (in both columns); id 1 occurs three times, id 0 is
-padding.
+The picture is Part 1's forward picture transposed: the one-hot matrix, turned on its side, gathers
+the gradients of the positions into the rows they looked up; the padding row (grey) gathers nothing.
+Position $i$ sends gradient $i$; id 1 occurs three times, id 0 is padding.
 """, zh=r"""
 ### 逐行来看梯度
 
@@ -897,9 +1344,9 @@ padding.
 $$\text{grad\_W}[k] \;=\; \sum_{i\,:\;\text{idx}[i] = k} s_k \cdot \text{grad\_out}[i], \qquad k \ne \text{padding\_idx}, \qquad \text{grad\_W}[\text{padding\_idx}] = 0.$$
 
 - 值为 `padding_idx` 的位置会被**跳过**——而不是先加进去再清零。（为什么这一点很重要，会在检查之后演示。）
-- 通常 $s_k = 1$。当 `scale_grad_by_freq=True` 时，$s_k = 1/\text{count}_k$，其中 $\text{count}_k$ 是 $k$ 在**整个** `indices` 张量中出现的次数（这一批中所有序列合起来算，而不是逐个序列算）。这样一行的梯度就是各项贡献的*平均值*而不是总和，像 “the” 这样的高频词元得到的梯度就不会比罕见词元大上几百倍。
+- 通常 $s_k = 1$。当 `scale_grad_by_freq=True` 时，$s_k = 1/\text{count}_k$，其中 $\text{count}_k$ 是 $k$ 在**整个** `indices` 张量中出现的次数（这一批中所有序列合起来算，而不是逐个序列算）。这样一行的梯度就是各项贡献的**平均值**而不是总和，像 “the” 这样的高频词元得到的梯度就不会比罕见词元大上几百倍。
 
-举一个具体的例子：位置 $i$ 传回的梯度为 $i$（两列都是）；id 1 出现了三次，id 0 是填充。
+下图就是第 1 部分前向传播那张图的转置：把独热矩阵横过来，它就把各个位置的梯度收集到它们查过的那些行上；填充行（灰色）什么也收不到。位置 $i$ 传回的梯度为 $i$；id 1 出现了三次，id 0 是填充。
 """),
     code(r'''
 idx = torch.tensor([[1, 1, 2],
@@ -908,40 +1355,92 @@ g = torch.arange(1.0, 7.0).reshape(2, 3, 1).repeat(1, 1, 2)         # grad_out (
 for sgbf in (False, True):
     W = torch.zeros(4, 2, requires_grad=True)
     F.embedding(idx, W, padding_idx=0, scale_grad_by_freq=sgbf).backward(g)
-    print(f"scale_grad_by_freq={sgbf!s:<5}: grad rows 0..3 (column 0) = {[round(v, 4) for v in W.grad[:, 0].tolist()]}")
-print("row 1 = 1 + 2 + 5 = 8, or 8/3 scaled; row 0 would have got 6, but it is padding.")
+    print(f"scale_grad_by_freq={sgbf!s:<5}: ⟦gradient rows 0..3 (column 0)‖梯度第 0..3 行（第 0 列）⟧ = {[round(v, 4) for v in W.grad[:, 0].tolist()]}")
+print("⟦row 1 = 1 + 2 + 5 = 8, or 8/3 scaled; row 0 would have got 6, but it is padding.‖第 1 行 = 1 + 2 + 5 = 8，缩放后为 8/3；第 0 行本该得到 6，但它是填充行。⟧")
+
+flat, G = idx.reshape(-1), g.reshape(-1, 2)                         # (N,), (N, D)
+H_T = F.one_hot(flat, 4).float().T                                  # (V, N): the forward's one-hot, transposed
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), gridspec_kw={"width_ratios": [6, 2, 2], "wspace": 0.5})
+grad_W = H_T @ G
+grad_W[0] = 0                                                       # what padding_idx=0 gives
+for ax, (m, title) in zip(axes, [(H_T, "⟦one_hotᵀ  (V, N)‖独热矩阵的转置  (V, N)⟧"), (G, "⟦grad_out  (N, D)‖输出梯度  (N, D)⟧"),
+                                (grad_W, "⟦grad_W  (V, D)‖嵌入表的梯度  (V, D)⟧")]):
+    ax.imshow(m, cmap="Blues", vmin=0, vmax=max(m.max().item(), 1))
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks(range(m.shape[1]))
+    ax.set_yticks(range(m.shape[0]))
+    for (r, c), v in zip(torch.cartesian_prod(torch.arange(m.shape[0]), torch.arange(m.shape[1])).tolist(), m.reshape(-1).tolist()):
+        ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8)
+for ax in (axes[0], axes[2]):                                       # the padding row, greyed
+    ax.add_patch(plt.Rectangle((-0.5, -0.5), ax.get_xlim()[1] + 0.5, 1, color="grey", alpha=0.5))
+    ax.set_yticklabels([f"⟦row {k}‖第 {k} 行⟧" + (" ⟦(pad)‖（填充）⟧" if k == 0 else "") for k in range(4)])
+axes[0].set_xticklabels([f"i={i}\nid {k}" for i, k in enumerate(flat.tolist())], fontsize=8)
+axes[0].set_xlabel("⟦position‖位置⟧")
+axes[1].set_yticklabels([f"i={i}" for i in range(len(flat))])
+plt.show()
 '''),
     md(en=r"""
 ### Your task
 
 Implement `embedding_backward(grad_output, indices, num_embeddings, padding_idx=None,
-scale_grad_by_freq=False)` and its helper `_normalise_padding_idx(padding_idx, num_embeddings)`
-(Part 4's module uses it too).
+scale_grad_by_freq=False)` as its docstring specifies, and its helper `_normalise_padding_idx` (Part 4's
+module needs it too): `None` stays `None`, a value in `[-V, V)` becomes the row it names, anything else
+raises `AssertionError("Padding_idx must be within num_embeddings")`. The result is `(V, D)`, dense, in
+`grad_output`'s dtype and on its device; invalid ids raise as in Part 1. Do not call autograd here:
+this function *is* the backward. No Python loop over positions.
 
-- Normalise `padding_idx`: `None` stays `None`; a value in `[-V, V)` is made non-negative (`+ V`);
-  anything else raises `AssertionError("Padding_idx must be within num_embeddings")`. Validate the
-  indices (`_check_indices`).
-- Flatten: ids `(N,)`, gradients `(N, D)` with `D = grad_output.shape[-1]` (this also covers a 0-d id
-  with a `(D,)` gradient, and empty ids).
-- If asked, scale each position by `1 / count` of its id — `torch.bincount(ids, minlength=V)` counts
-  over the whole tensor.
-- Drop the padding positions with a boolean mask, then add the rows per id in one vectorised call:
-  `torch.zeros(V, D, ...).index_add_(0, ids, grads)`. No Python loop over positions.
-- Return `(V, D)`, dense, in `grad_output`'s dtype and on its device. For float16/bfloat16, add in
-  float32 and cast at the end: more accurate than PyTorch's CPU kernel, which rounds after every add
-  (the grader accepts the more accurate answer).
-- Do not call autograd here: this function *is* the backward.
+<details><summary>Hint 1 — shapes first</summary>
+
+Whatever the shape of `indices` — `(B, T)`, 0-d, empty — you can bring the ids to `(N,)` and the
+gradients to `(N, D)`. Where does D come from when `indices` is empty?
+</details>
+
+<details><summary>Hint 2 — the sum per row</summary>
+
+Question 1 answered it: row k is a sum over the positions holding k. Which PyTorch operation adds many
+rows into a table *at given row numbers*, accumulating repeats? (Assignment `out[ids] = grads` keeps
+only one of the repeated ids — why?) For `scale_grad_by_freq`: which function counts how often each
+value occurs, over the whole tensor?
+</details>
+
+<details><summary>Hint 3 — padding and dtypes</summary>
+
+`if padding_idx:` looks innocent: what does it do when `padding_idx` is 0? To skip positions, select
+the ones you keep (a boolean mask); multiplying by zero is not skipping (what is 0 · NaN?). For float16
+and bfloat16, accumulating in float32 and casting at the end is more accurate than PyTorch's CPU
+kernel, and the grader accepts it.
+</details>
+
+<details><summary>Show the idea</summary>
+
+Normalise `padding_idx`, check the ids, flatten; divide each position by its id's count if asked;
+drop the padding positions; add the remaining rows into a zero `(V, D)` table at their ids in one
+vectorised call; return it in `grad_output`'s dtype.
+</details>
 """, zh=r"""
 ### 你的任务
 
-实现 `embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False)` 及其辅助函数 `_normalise_padding_idx(padding_idx, num_embeddings)`（第 4 部分的模块也会用到它）。
+按文档字符串的规定实现 `embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False)`，以及它的辅助函数 `_normalise_padding_idx`（第 4 部分的模块也要用）：`None` 仍为 `None`，`[-V, V)` 内的值变成它所指的那一行，其他值一律抛出 `AssertionError("Padding_idx must be within num_embeddings")`。结果是 `(V, D)` 的稠密张量，dtype 和设备都与 `grad_output` 相同；无效的 id 和第 1 部分一样要抛出异常。这里不要调用自动求导：这个函数**本身**就是反向传播。不要对位置写 Python 循环。
 
-- 规范化 `padding_idx`：`None` 仍为 `None`；`[-V, V)` 内的值变为非负数（`+ V`）；其他值一律抛出 `AssertionError("Padding_idx must be within num_embeddings")`。校验索引（`_check_indices`）。
-- 展平：id 变为 `(N,)`，梯度变为 `(N, D)`，其中 `D = grad_output.shape[-1]`（这样也就涵盖了 0 维 id 配 `(D,)` 梯度的情况，以及空 id 的情况）。
-- 如果要求按频率缩放，就把每个位置的梯度乘以其 id 出现次数的倒数 `1 / count`——`torch.bincount(ids, minlength=V)` 统计的是整个张量中的次数。
-- 用布尔掩码去掉填充位置，再用一次向量化调用把各行按 id 累加：`torch.zeros(V, D, ...).index_add_(0, ids, grads)`。不要对位置写 Python 循环。
-- 返回 `(V, D)` 的稠密张量，dtype 和设备都与 `grad_output` 相同。对于 float16/bfloat16，先在 float32 下累加，最后再转换回去：这比 PyTorch 的 CPU 内核更精确，后者每加一次就舍入一次（评分程序接受更精确的结果）。
-- 这里不要调用自动求导：这个函数*本身*就是反向传播。
+<details><summary>提示 1——先看形状</summary>
+
+无论 `indices` 是什么形状——`(B, T)`、0 维还是空张量——都可以把 id 变成 `(N,)`，把梯度变成 `(N, D)`。`indices` 为空时，D 从哪里来？
+</details>
+
+<details><summary>提示 2——按行求和</summary>
+
+问题 1 已经回答了：第 k 行是所有取值为 k 的位置之和。PyTorch 中哪个操作能把许多行**按给定的行号**加进一张表里，并且把重复的行号累加起来？（赋值 `out[ids] = grads` 对重复的 id 只保留一个——为什么？）对于 `scale_grad_by_freq`：哪个函数能统计每个值在整个张量中出现的次数？
+</details>
+
+<details><summary>提示 3——填充与 dtype</summary>
+
+`if padding_idx:` 看起来没问题：`padding_idx` 为 0 时它会怎样？要跳过某些位置，就选出要保留的那些（布尔掩码）；乘以零不是跳过（0 · NaN 等于多少？）。对于 float16 和 bfloat16，先在 float32 下累加、最后再转换回去，比 PyTorch 的 CPU 内核更精确，评分程序接受这种结果。
+</details>
+
+<details><summary>查看思路</summary>
+
+规范化 `padding_idx`，检查 id，展平；如果要求，就把每个位置除以其 id 出现的次数；去掉填充位置；用一次向量化调用把剩下的行按 id 加进一张全零的 `(V, D)` 表；以 `grad_output` 的 dtype 返回。
+</details>
 """),
     solution("embedding_backward", r'''
 import torch
@@ -979,8 +1478,11 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     ### END SOLUTION
 '''),
     graded("embedding_backward", 25, r'''
+start("embedding_backward")
+
+
 def torch_grad(g, idx, V, padding_idx=None, scale_grad_by_freq=False):
-    """The gradient PyTorch's embedding gives a (V, D) table when its output receives g."""
+    """⟦The gradient PyTorch's embedding gives a (V, D) table when its output receives g.‖输出收到梯度 g 时，PyTorch 的嵌入给 (V, D) 表的梯度。⟧"""
     W = torch.zeros(V, g.shape[-1], dtype=g.dtype, requires_grad=True)
     F.embedding(idx, W, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq).backward(g)
     return W.grad
@@ -989,32 +1491,43 @@ def torch_grad(g, idx, V, padding_idx=None, scale_grad_by_freq=False):
 torch.manual_seed(2)
 idx = torch.randint(0, 10, (4, 25))                      # (B, T), many repeated ids
 g = torch.randn(4, 25, 3, dtype=torch.float64)           # grad_output (B, T, D)
-check("sums repeated ids, float64", embedding_backward(g, idx, 10), torch_grad(g, idx, 10), exact=False, atol=1e-12)
-check("float32", embedding_backward(g.float(), idx, 10), torch_grad(g.float(), idx, 10), exact=False, atol=1e-5)
-check("int32 ids", embedding_backward(g, idx.int(), 10), torch_grad(g, idx, 10), exact=False, atol=1e-12)
-mine = embedding_backward(g, idx, 10, padding_idx=3)
-check("padding_idx=3", mine, torch_grad(g, idx, 10, 3), exact=False, atol=1e-12)
-check("padding_idx=3: row 3 is exactly 0", mine[3], torch.zeros(3, dtype=torch.float64))
-check("padding_idx=-2 means row 8", embedding_backward(g, idx, 10, padding_idx=-2),
-      torch_grad(g, idx, 10, -2), exact=False, atol=1e-12)
+check("⟦sums repeated ids, float64‖对重复的 id 求和，float64⟧", lambda: embedding_backward(g, idx, 10), torch_grad(g, idx, 10), exact=False, atol=1e-12,
+      cause="⟦out[ids] = grads keeps one of the repeated ids: repeats must be added (index_add_); or zeros(V, D) made without a dtype is float32‖out[ids] = grads 对重复的 id 只保留一个：重复的必须累加（index_add_）；或者 zeros(V, D) 没指定 dtype，结果是 float32⟧")
+check("float32", lambda: embedding_backward(g.float(), idx, 10), torch_grad(g.float(), idx, 10), exact=False, atol=1e-5)
+check("⟦int32 ids‖int32 的 id⟧", lambda: embedding_backward(g, idx.int(), 10), torch_grad(g, idx, 10), exact=False, atol=1e-12,
+      cause="⟦index_add_ and bincount want int64 ids: convert them‖index_add_ 和 bincount 需要 int64 的 id：要先转换⟧")
+check("padding_idx=3", lambda: embedding_backward(g, idx, 10, padding_idx=3), torch_grad(g, idx, 10, 3), exact=False, atol=1e-12)
+check("⟦padding_idx=3: row 3 is exactly 0‖padding_idx=3：第 3 行恰好为 0⟧", lambda: embedding_backward(g, idx, 10, padding_idx=3)[3],
+      torch.zeros(3, dtype=torch.float64), cause="⟦the padding positions are not left out‖没有去掉填充位置⟧")
+check("⟦padding_idx=-2 means row 8‖padding_idx=-2 指第 8 行⟧", lambda: embedding_backward(g, idx, 10, padding_idx=-2),
+      torch_grad(g, idx, 10, -2), exact=False, atol=1e-12,
+      cause="⟦a negative padding_idx range-checked but never converted to padding_idx + V‖负的 padding_idx 检查了范围，却没有换算成 padding_idx + V⟧")
 absent = idx.clamp(max=8)                                # row 9 never occurs
-check("padding_idx=9 absent: same as no padding", embedding_backward(g, absent, 10, padding_idx=9),
-      torch_grad(g, absent, 10), exact=False, atol=1e-12)
-check("scale_grad_by_freq", embedding_backward(g, idx, 10, scale_grad_by_freq=True),
-      torch_grad(g, idx, 10, scale_grad_by_freq=True), exact=False, atol=1e-12)
-check("scale_grad_by_freq + padding_idx=0", embedding_backward(g, idx, 10, 0, True),
-      torch_grad(g, idx, 10, 0, True), exact=False, atol=1e-12)
+check("⟦padding_idx=9 absent: same as no padding‖padding_idx=9 未出现：与不填充相同⟧", lambda: embedding_backward(g, absent, 10, padding_idx=9),
+      torch_grad(g, absent, 10), exact=False, atol=1e-12,
+      cause="⟦the table sized by indices.max() + 1 instead of num_embeddings‖表的行数用了 indices.max() + 1，而不是 num_embeddings⟧")
+check("scale_grad_by_freq", lambda: embedding_backward(g, idx, 10, scale_grad_by_freq=True),
+      torch_grad(g, idx, 10, scale_grad_by_freq=True), exact=False, atol=1e-12,
+      cause="⟦counts taken per sequence instead of over the whole tensor, multiplied instead of divided, or ignored‖次数是按序列而不是在整个张量上统计的、用乘法代替了除法，或者被忽略了⟧")
+check("scale_grad_by_freq + padding_idx=0", lambda: embedding_backward(g, idx, 10, 0, True),
+      torch_grad(g, idx, 10, 0, True), exact=False, atol=1e-12,
+      cause="⟦`if padding_idx:` treats 0 as no padding: test `padding_idx is not None`‖`if padding_idx:` 把 0 当成了不填充：应判断 `padding_idx is not None`⟧")
 g0 = torch.randn(3, dtype=torch.float64)
-check("0-d id, grad (D,)", embedding_backward(g0, torch.tensor(4), 10), torch_grad(g0, torch.tensor(4), 10))
+check("⟦0-d id, grad (D,)‖0 维 id，梯度 (D,)⟧", lambda: embedding_backward(g0, torch.tensor(4), 10), torch_grad(g0, torch.tensor(4), 10),
+      cause="⟦len(indices) raises for a 0-d tensor: flatten with reshape(-1)‖len(indices) 在 0 维张量上会出错：用 reshape(-1) 展平⟧")
 empty = torch.zeros(0, dtype=torch.long)
-check("empty ids -> zeros (V, D)", embedding_backward(torch.zeros(0, 3), empty, 10), torch.zeros(10, 3))
+check("⟦empty ids -> zeros (V, D)‖空的 id -> 全零 (V, D)⟧", lambda: embedding_backward(torch.zeros(0, 3), empty, 10), torch.zeros(10, 3),
+      cause="⟦indices.min() on an empty tensor, or D taken from indices instead of grad_output.shape[-1]‖在空张量上调用了 indices.min()，或者 D 取自 indices 而不是 grad_output.shape[-1]⟧")
 g_nan = g.clone()
 g_nan[idx == 3] = float("nan")                           # NaN only where the padding id sits
-check("NaN at padding positions stays out", embedding_backward(g_nan, idx, 10, padding_idx=3),
-      torch_grad(g_nan, idx, 10, 3), exact=False, atol=1e-12)
-check_raises("padding_idx=10 (V=10) raises", lambda: embedding_backward(g, idx, 10, padding_idx=10))
-check_raises("padding_idx=-11 raises", lambda: embedding_backward(g, idx, 10, padding_idx=-11))
-passed("embedding_backward")
+check("⟦NaN at padding positions stays out‖填充位置上的 NaN 不会进来⟧", lambda: embedding_backward(g_nan, idx, 10, padding_idx=3),
+      torch_grad(g_nan, idx, 10, 3), exact=False, atol=1e-12,
+      cause="⟦padding positions multiplied by 0 (or the one-hot transpose then the row zeroed): 0 · NaN = NaN; skip them‖填充位置乘以了 0（或先用独热矩阵的转置再把那一行清零）：0 · NaN = NaN；要跳过它们⟧")
+check_raises("⟦padding_idx=10 (V=10) raises‖padding_idx=10（V=10）抛出异常⟧", lambda: embedding_backward(g, idx, 10, padding_idx=10),
+             cause="⟦the range of padding_idx is never checked‖从未检查 padding_idx 的范围⟧")
+check_raises("⟦padding_idx=-11 raises‖padding_idx=-11 抛出异常⟧", lambda: embedding_backward(g, idx, 10, padding_idx=-11),
+             cause="⟦a negative padding_idx converted without checking its range‖负的 padding_idx 没检查范围就换算了⟧")
+summary("embedding_backward")
 '''),
     md(en=r"""
 ### Why skip, rather than add everything and zero the padding row afterwards
@@ -1023,21 +1536,27 @@ Where can a NaN gradient at padding positions come from? From an attention row t
 *every* key (a query at a padding position in some implementations): softmax over all $-\infty$
 is NaN. PyTorch's embedding never lets it into the table, because it never adds padding positions.
 
-Now compare with letting autograd differentiate your `one_hot_lookup`: its backward is
-$\text{one\_hot}^\top @ \text{grad\_out}$, which knows nothing of padding, and
-$0 \cdot \text{NaN} = \text{NaN}$ puts the NaN into *every* row. Zeroing the padding row afterwards
-does not help. This is why Part 4 wraps your two functions into a `torch.autograd.Function`: forward =
-`one_hot_lookup`, backward = `embedding_backward` — autograd then calls your backward instead of
-differentiating the product (which would also cost $O(N \cdot V \cdot D)$ again).
+**Predict first.** The batch below has NaN gradients at its padding positions. How many of the 8 rows
+of the gradient will hold a NaN (a) when autograd differentiates your `one_hot_lookup`, (b) when the
+padding row of that gradient is zeroed afterwards, (c) with your `embedding_backward`?
+
+Autograd's backward of the product is $\text{one\_hot}^\top @ \text{grad\_out}$, which knows nothing of
+padding, and $0 \cdot \text{NaN} = \text{NaN}$ puts the NaN into *every* row. Zeroing the padding row
+afterwards does not help. This is why Part 4 wraps your two functions into a
+`torch.autograd.Function`: forward = `one_hot_lookup`, backward = `embedding_backward` — autograd then
+calls your backward instead of differentiating the product (which would also cost $O(N \cdot V \cdot D)$
+again).
 """, zh=r"""
 ### 为什么要跳过，而不是全部加起来之后再把填充行清零
 
-填充位置上的 NaN 梯度会从哪里来？比如来自一个把*所有*键都掩码掉的注意力行（在某些实现中，位于填充位置的查询就是这样）：对全是 $-\infty$ 的一行做 softmax，结果是 NaN。PyTorch 的嵌入层从不让它进入嵌入表，因为它根本不累加填充位置。
+填充位置上的 NaN 梯度会从哪里来？比如来自一个把**所有**键都掩码掉的注意力行（在某些实现中，位于填充位置的查询就是这样）：对全是 $-\infty$ 的一行做 softmax，结果是 NaN。PyTorch 的嵌入层从不让它进入嵌入表，因为它根本不累加填充位置。
 
-现在对比一下让自动求导直接对你的 `one_hot_lookup` 求导：它的反向传播是 $\text{one\_hot}^\top @ \text{grad\_out}$，对填充一无所知，而 $0 \cdot \text{NaN} = \text{NaN}$ 会把 NaN 带进*每一*行。事后把填充行清零也无济于事。这就是第 4 部分要把你的两个函数包装成一个 `torch.autograd.Function` 的原因：前向 = `one_hot_lookup`，反向 = `embedding_backward`——这样自动求导就会调用你写的反向传播，而不是对矩阵乘法求导（那样还会再花一次 $O(N \cdot V \cdot D)$ 的开销）。
+**先预测。** 下面这批数据在填充位置上的梯度是 NaN。梯度的 8 行中，有几行会含有 NaN：(a) 让自动求导对你的 `one_hot_lookup` 求导时；(b) 之后再把那份梯度的填充行清零时；(c) 用你的 `embedding_backward` 时？
+
+自动求导对乘积的反向传播是 $\text{one\_hot}^\top @ \text{grad\_out}$，它对填充一无所知，而 $0 \cdot \text{NaN} = \text{NaN}$ 会把 NaN 带进**每一**行。事后把填充行清零也无济于事。这就是第 4 部分要把你的两个函数包装成一个 `torch.autograd.Function` 的原因：前向 = `one_hot_lookup`，反向 = `embedding_backward`——这样自动求导就会调用你写的反向传播，而不是对矩阵乘法求导（那样还会再花一次 $O(N \cdot V \cdot D)$ 的开销）。
 """),
     code(r'''
-print("softmax over a fully masked row:", torch.softmax(torch.full((3,), float("-inf")), dim=0).tolist())
+print("⟦softmax over a fully masked row‖对完全被掩码的一行做 softmax⟧:", torch.softmax(torch.full((3,), float("-inf")), dim=0).tolist())
 torch.manual_seed(0)
 idx = torch.tensor([[5, 2, 7, 0, 0],
                     [3, 3, 1, 4, 0]])                 # (B, T); 0 is padding
@@ -1047,17 +1566,52 @@ g[idx == 0] = float("nan")
 W = torch.randn(8, 4, requires_grad=True)
 one_hot_lookup(idx, W).backward(g)                   # autograd through the product: one_hot.T @ g
 nan_rows = lambda grad: grad.isnan().any(dim=1).sum().item()
-print("autograd through one_hot_lookup: rows with NaN:", nan_rows(W.grad), "of 8")
+print("⟦(a) autograd through one_hot_lookup: rows with NaN:‖(a) 对 one_hot_lookup 自动求导：含 NaN 的行数：⟧", nan_rows(W.grad), "/ 8")
 zeroed = W.grad.clone()
 zeroed[0] = 0
-print("... then padding row zeroed:      rows with NaN:", nan_rows(zeroed), "of 8")
+print("⟦(b) ... then the padding row zeroed: rows with NaN:‖(b) ……再把填充行清零：含 NaN 的行数：⟧", nan_rows(zeroed), "/ 8")
 mine = embedding_backward(g, idx, 8, padding_idx=0)
-print("embedding_backward(padding_idx=0): rows with NaN:", nan_rows(mine), "of 8")
+print("⟦(c) embedding_backward(padding_idx=0): rows with NaN:‖(c) embedding_backward(padding_idx=0)：含 NaN 的行数：⟧", nan_rows(mine), "/ 8")
 W2 = torch.randn(8, 4, requires_grad=True)
 F.embedding(idx, W2, padding_idx=0).backward(g)
-print("PyTorch:                           rows with NaN:", nan_rows(W2.grad), "of 8;",
-      "equal to yours:", torch.allclose(mine, W2.grad))
+print("⟦PyTorch: rows with NaN:‖PyTorch：含 NaN 的行数：⟧", nan_rows(W2.grad), "/ 8;",
+      "⟦equal to yours‖与你的结果相等⟧:", torch.allclose(mine, W2.grad))
 '''),
+    md(en=r"""
+#### Question 2 (4 points): skipping, and when the padding row moves anyway
+
+(a) Explain why adding a padding position's gradient into the table and zeroing the padding row
+afterwards is *not* the same as skipping the position, for the one-hot formulation and for masking by
+multiplying with 0. (b) Name one realistic way a NaN or inf can reach a padding position's gradient.
+(c) Name two ways the padding row of an `nn.Embedding(..., padding_idx=0)` can still change during
+training.
+""", zh=r"""
+#### 问题 2（4 分）：跳过，以及填充行在什么情况下仍然会变
+
+(a) 对于独热矩阵的写法，以及“乘以 0 来掩码”的写法，解释为什么把填充位置的梯度加进表里、事后再把填充行清零，**不**等于跳过这些位置。(b) 举出一种 NaN 或 inf 实际可能出现在填充位置梯度上的情形。(c) 举出两种情形：在训练中，`nn.Embedding(..., padding_idx=0)` 的填充行仍然会改变。
+"""),
+    answer("q_padding_skip", 4, model={
+        "en": r"""
+(a) In $\text{one\_hot}^\top @ G$ every row $k$ receives $\sum_i H[i,k]\,G[i]$, including the terms with
+$H[i,k] = 0$ for the padding positions; $0 \cdot \text{NaN} = \text{NaN}$, so every row becomes NaN, and
+zeroing one row afterwards repairs only that row. Multiplying $G$ by a 0/1 mask fails the same way.
+Skipping never touches those numbers. (b) A softmax over an attention row that masks every key
+(all $-\infty$), a log of 0 in a loss left unmasked at padding positions, or an overflow in float16.
+(c) Weight decay (e.g. AdamW decays every row, gradient or not); the table used elsewhere, e.g. tied
+to the output layer; writing to it directly (`from_pretrained`, loading a checkpoint); not max_norm
+(a zero row is never longer than the cap).
+""", "zh": r"""
+(a) 在 $\text{one\_hot}^\top @ G$ 中，每一行 $k$ 得到 $\sum_i H[i,k]\,G[i]$，其中也包括填充位置上 $H[i,k] = 0$ 的那些项；$0 \cdot \text{NaN} = \text{NaN}$，所以每一行都变成 NaN，事后清零一行只修好了那一行。用 0/1 掩码去乘 $G$ 也是一样。跳过则根本不碰这些数。(b) 对一行所有键都被掩码的注意力做 softmax（全是 $-\infty$）；损失里的 log 0 在填充位置上没被掩码；float16 溢出。(c) 权重衰减（例如 AdamW 会衰减每一行，无论有没有梯度）；这张表还用在别处，例如与输出层共享权重；直接写入（`from_pretrained`、加载检查点）。max_norm 不会（零向量的长度永远不会超过上限）。
+"""}, rubric={
+        "en": r"""
+- 2 points (a): 0 · NaN = NaN reaches every row in the product (or through the 0-mask); zeroing afterwards fixes one row only; skipping never multiplies.
+- 1 point (b): any realistic source (fully masked softmax, log 0, float16 overflow, a bug in the loss mask).
+- 1 point (c): two of weight decay, weight tying / another use of the table, direct writes; half a point for one.
+""", "zh": r"""
+- 2 分 (a)：0 · NaN = NaN 通过乘积（或 0 掩码）进入每一行；事后清零只修好一行；跳过则从不相乘。
+- 1 分 (b)：任何一种实际的来源（完全被掩码的 softmax、log 0、float16 溢出、损失掩码的 bug）。
+- 1 分 (c)：权重衰减、权重共享或表的其他用途、直接写入，答出两种；只答出一种给 0.5 分。
+"""}),
     md(en=r"""
 ### The gradient of a padded batch, as a picture
 
@@ -1068,7 +1622,7 @@ rows; the padding row (boxed) is exactly zero although 25 positions sent it a gr
 """, zh=r"""
 ### 一批填充数据的梯度图示
 
-六个序列，长度分别为 10、8、7、5、3 和 2，用 id 0 填充到 T = 10，并且*每个*位置（包括填充位置）都收到一个随机梯度。左图：普通的梯度——高频 id 对应的行数值更大；填充行（加框）恰好为零，尽管有 25 个位置向它传回了梯度。右图：`scale_grad_by_freq=True` 时，每一行是其各项贡献的平均值，因此所有行都处在同一量级。
+六个序列，长度分别为 10、8、7、5、3 和 2，用 id 0 填充到 T = 10，并且**每个**位置（包括填充位置）都收到一个随机梯度。左图：普通的梯度——高频 id 对应的行数值更大；填充行（加框）恰好为零，尽管有 25 个位置向它传回了梯度。右图：`scale_grad_by_freq=True` 时，每一行是其各项贡献的平均值，因此所有行都处在同一量级。
 """),
     code(r'''
 torch.manual_seed(3)
@@ -1083,28 +1637,31 @@ grads = [embedding_backward(g, idx, V, padding_idx=0),
 counts = torch.bincount(idx.reshape(-1), minlength=V)
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-for ax, grad, title in zip(axes, grads, ["grad_weight (V, D)", "grad_weight, scale_grad_by_freq=True"]):
+for ax, grad, title in zip(axes, grads, ["⟦grad_weight (V, D)‖嵌入表的梯度 (V, D)⟧", "⟦grad_weight, scale_grad_by_freq=True‖嵌入表的梯度，scale_grad_by_freq=True⟧"]):
     lim = grad.abs().max().item()
     im = ax.imshow(grad, cmap="coolwarm", vmin=-lim, vmax=lim, aspect="auto")
     ax.add_patch(plt.Rectangle((-0.5, -0.5), D, 1, fill=False, edgecolor="black", linewidth=2.5))
     ax.set_yticks(range(V))
-    ax.set_yticklabels([f"{k}{' (pad)' if k == 0 else ''}  ×{counts[k].item()}" for k in range(V)])
-    ax.set(title=title, xlabel="embedding dimension")
+    ax.set_yticklabels([f"{k}{' ⟦(pad)‖（填充）⟧' if k == 0 else ''}  ×{counts[k].item()}" for k in range(V)])
+    ax.set(title=title, xlabel="⟦embedding dimension‖嵌入维度⟧")
     fig.colorbar(im, ax=ax)
 plt.tight_layout()
 plt.show()
-print("padding positions:", counts[0].item(), "| padding row of the gradient:", grads[0][0].tolist())
+print("⟦padding positions:‖填充位置数：⟧", counts[0].item(), "| ⟦padding row of the gradient:‖梯度的填充行：⟧", grads[0][0].tolist())
 '''),
 ]
 
 PART3 = [
     md(en=r"""
 ---
-## Part 3 · `embedding_renorm_`: what `max_norm` really does (25 points)
+## Part 3 · `embedding_renorm_`: what `max_norm` really does (25 points, ≈ 45 min)
 
 The lecture says of `max_norm`: *"this parameter sets whether the output and the weight parameters
-are regularised."* That is not what it does. `max_norm` is not a regulariser: it adds no term to the
-loss and does not change how gradients are computed. What it does is this:
+are regularised."* That is misleading. `max_norm` adds no penalty to the loss and does not change how
+gradients are computed. It is a *constraint* — a hard cap on the length of a row — enforced by
+*projection*: rows that are too long are shortened back onto the cap. (The literature does call such
+a cap "max-norm regularisation", e.g. Srivastava et al., 2014, on dropout: a regulariser in the broad
+sense of restricting the weights, but not a penalty term.) What it does is this:
 
 > **Before each lookup**, every **distinct** row named in the indices whose `norm_type`-norm exceeds
 > `max_norm` is rescaled **in place, in the weight itself**: `row *= max_norm / (norm + 1e-7)`.
@@ -1113,30 +1670,41 @@ loss and does not change how gradients are computed. What it does is this:
 Each consequence is shown running below:
 
 1. **In place, on the parameter.** The forward pass changes the table as a side effect, permanently
-   (under `torch.no_grad()` too). Anything that shares the tensor sees the change —
-   `from_pretrained` shares storage with the tensor you pass it.
+   (under `torch.no_grad()` and in `model.eval()` mode too). Anything that shares the tensor sees the
+   change — `from_pretrained` shares storage with the tensor you pass it.
 2. **Only the looked-up rows.** Rows not in this batch keep whatever norm they have.
 3. **Each distinct row once**, however often it occurs in the batch.
 4. **Before the lookup.** The output holds the rescaled rows; the gradient flows to them as if the
    rescaled row were a plain value — the factor is not differentiated, so it is not a penalty.
 5. **The norm is the p-norm with `p = norm_type`**: 2 by default; 1, ∞ and others work too.
-6. **The `1e-7`** leaves the new norm slightly *below* `max_norm` — visibly so for tiny `max_norm`.
+6. **The `1e-7`** aims the new norm slightly *below* `max_norm` — visibly so for tiny `max_norm`. In
+   float32, rounding can also leave it a rounding error *above*: "at most `max_norm`" holds only up to
+   float32's precision.
+
+**Predict first.** In the cell below, rows 0, 2, 2 and 3 are looked up with `max_norm = 1`. Which rows
+of the table change, what is row 0 afterwards, and does the tensor `table` you passed in change too?
 """, zh=r"""
 ---
-## 第 3 部分 · `embedding_renorm_`：`max_norm` 究竟做了什么（25 分）
+## 第 3 部分 · `embedding_renorm_`：`max_norm` 究竟做了什么（25 分，约 45 分钟）
 
-讲义对 `max_norm` 的说法是：*“这个参数用于设置输出和权重参数是否经过了正则化。”* 它的作用并非如此。`max_norm` 不是正则化：它既不往损失里加任何项，也不改变梯度的计算方式。它实际做的是：
+讲义对 `max_norm` 的说法是：**“这个参数用于设置输出和权重参数是否经过了正则化。”** 这种说法容易误导。`max_norm` 既不往损失里加惩罚项，也不改变梯度的计算方式。它是一个**约束**——给每一行的长度设一个硬性上限——并通过**投影**来执行：太长的行被按比例缩短到上限上。（文献中确实把这种上限称为“最大范数正则化”（max-norm regularisation），例如 Srivastava 等人 2014 年关于 dropout 的论文：广义上它限制了权重，算是一种正则化，但它不是惩罚项。）
+
+**注意措辞：正则化 ≠ 归一化。** 中文里这两个词只差一个字，常被混用。**正则化**（regularisation）泛指限制模型、防止过拟合的手段，例如在损失里加上权重衰减项；**归一化**（normalisation）是把向量缩放到长度 1（或把数据变到统一的尺度）。`max_norm` 两者都不是：它只把**超过上限**的行**重新缩放**到上限，其余行原封不动，也不会把行拉长到 1。所以本 notebook 和评分程序都说“重新缩放”，而不说“重新归一化”。
+
+它实际做的是：
 
 > **每次查表之前**，对于索引中出现的每个**不同的**行，如果它的 `norm_type` 范数超过 `max_norm`，就**在权重本身上原地**重新缩放：`row *= max_norm / (norm + 1e-7)`。然后在修改后的表上查表。
 
 下面的代码逐条运行，展示由此带来的各个后果：
 
-1. **原地修改参数。** 前向传播会顺带修改嵌入表，而且是永久性的（在 `torch.no_grad()` 下也一样）。任何与这个张量共享数据的东西都会看到这一修改——`from_pretrained` 就与你传入的张量共享存储。
+1. **原地修改参数。** 前向传播会顺带修改嵌入表，而且是永久性的（在 `torch.no_grad()` 下、在 `model.eval()` 模式下也一样）。任何与这个张量共享数据的东西都会看到这一修改——`from_pretrained` 就与你传入的张量共享存储。
 2. **只改查到的行。** 不在这批数据中的行保持原有的范数。
 3. **每个不同的行只处理一次**，无论它在这批数据中出现多少次。
 4. **在查表之前。** 输出中是缩放后的行；梯度流向它们时，就好像缩放后的行只是一个普通的值——缩放因子不参与求导，所以它不是惩罚项。
 5. **范数是 `p = norm_type` 的 p-范数**：默认为 2；1、∞ 等其他值也可以。
-6. **那个 `1e-7`** 使新的范数略*低于* `max_norm`——当 `max_norm` 很小时，这一点就很明显。
+6. **那个 `1e-7`** 让新的范数略**低于** `max_norm`——当 `max_norm` 很小时，这一点就很明显。而在 float32 下，舍入误差也可能让它**高出**一点点：“不超过 `max_norm`”只在 float32 的精度范围内成立。
+
+**先预测。** 下面的单元格以 `max_norm = 1` 查第 0、2、2、3 行。表中哪些行会改变？第 0 行之后是什么？你传入的张量 `table` 也会变吗？
 """),
     code(r'''
 W0 = torch.tensor([[3.0, 4.0, 0.0],     # norm 5
@@ -1149,65 +1717,149 @@ emb = nn.Embedding.from_pretrained(table, freeze=False, max_norm=1.0)
 version = emb.weight._version                           # autograd's count of in-place changes
 ids = torch.tensor([0, 2, 2, 3])
 out = emb(ids)
-print("norms before:", [round(v, 4) for v in W0.norm(dim=1).tolist()])
-print("norms after: ", [round(v, 4) for v in emb.weight.detach().norm(dim=1).tolist()])
-print("row 0 after: ", emb.weight[0].tolist())
-print("in place: weight version +", emb.weight._version - version,
-      "| the caller's tensor changed too:", not torch.equal(table, W0))
-print("output == rescaled rows:", torch.equal(out, emb.weight[ids]))
+print("⟦norms before:‖之前的范数：⟧", [round(v, 4) for v in W0.norm(dim=1).tolist()])
+print("⟦norms after: ‖之后的范数：⟧", [round(v, 4) for v in emb.weight.detach().norm(dim=1).tolist()])
+print("⟦row 0 after: ‖之后的第 0 行：⟧", emb.weight[0].tolist())
+print("⟦in place: weight version +‖原地修改：权重的版本号 +⟧", emb.weight._version - version,
+      "| ⟦the caller's tensor changed too:‖调用方的张量也变了：⟧", not torch.equal(table, W0))
+print("⟦output == rescaled rows:‖输出 == 缩放后的行：⟧", torch.equal(out, emb.weight[ids]))
+emb.eval()
 with torch.no_grad():
-    emb(torch.tensor([4]))                              # no_grad does not switch the renorm off
-print("row 4 after its first lookup, under no_grad: norm", round(emb.weight[4].norm().item(), 4))
+    emb(torch.tensor([4]))                              # neither no_grad nor eval() switches the renorm off
+print("⟦row 4 after its first lookup, in eval() mode under no_grad: norm‖第 4 行在 eval() 模式、no_grad 下第一次被查到之后的范数：⟧", round(emb.weight[4].norm().item(), 4))
 '''),
     md(en=r"""
 The gradient sees the rescaled rows as constants: looking up row 0 (`[3, 4, 0]`, rescaled to
 `[0.6, 0.8, 0]`) twice and row 1 once, the gradient of `out.sum()` just counts the lookups — there is
-no trace of the factor 1/5 and no pull towards smaller norms. Then `norm_type`, and the `1e-7`.
+no trace of the factor 1/5 and no pull towards smaller norms. Then `norm_type`, the `1e-7`, and float32
+rounding.
 """, zh=r"""
-梯度把缩放后的行当作常量：查两次第 0 行（`[3, 4, 0]`，缩放为 `[0.6, 0.8, 0]`）、查一次第 1 行，`out.sum()` 的梯度只是在数查表的次数——既看不到因子 1/5 的痕迹，也没有把范数往小拉的作用。接下来演示 `norm_type` 和那个 `1e-7`。
+梯度把缩放后的行当作常量：查两次第 0 行（`[3, 4, 0]`，缩放为 `[0.6, 0.8, 0]`）、查一次第 1 行，`out.sum()` 的梯度只是在数查表的次数——既看不到因子 1/5 的痕迹，也没有把范数往小拉的作用。接下来演示 `norm_type`、那个 `1e-7`，以及 float32 的舍入。
 """),
     code(r'''
 emb = nn.Embedding.from_pretrained(torch.tensor([[3.0, 4.0, 0.0], [0.1, 0.0, 0.0], [1.0, 1.0, 1.0]]),
                                    freeze=False, max_norm=1.0)
 emb(torch.tensor([0, 1, 0])).sum().backward()
-print("grad:", emb.weight.grad.tolist())
+print("⟦gradient:‖梯度：⟧", emb.weight.grad.tolist())
 
 row = torch.tensor([[3.0, -4.0]])
 for p in [1.0, 2.0, float("inf")]:
     W = row.clone()
     torch.embedding_renorm_(W, torch.tensor([0]), 1.0, p)
-    print(f"norm_type={p}: ||[3, -4]||_p = {torch.linalg.vector_norm(row, p).item():.0f} -> row becomes",
+    print(f"norm_type={p}: ||[3, -4]||_p = {torch.linalg.vector_norm(row, p).item():.0f} -> ⟦the row becomes‖该行变为⟧",
           [round(v, 4) for v in W[0].tolist()])
 
 W = torch.tensor([[2e-6, 0.0]], dtype=torch.float64)
 torch.embedding_renorm_(W, torch.tensor([0]), 1e-6, 2.0)
-print(f"max_norm=1e-6, row norm 2e-6 -> new norm {W.norm().item():.4e} = 1e-6 * 2e-6 / (2e-6 + 1e-7)")
+print(f"max_norm=1e-6, ⟦row norm 2e-6 -> new norm‖行范数 2e-6 -> 新范数⟧ {W.norm().item():.4e} = 1e-6 * 2e-6 / (2e-6 + 1e-7)")
+
+torch.manual_seed(0)
+W = torch.randn(100_000, 16) * 3                        # float32 rows, norms around 12
+torch.embedding_renorm_(W, torch.arange(100_000), 1.0, 2.0)
+after = W.norm(dim=1)
+print(f"float32: ⟦{(after > 1.0).float().mean().item():.1%} of the renormed rows end above max_norm = 1, by at most {(after.max() - 1).item():.1e} (float32's eps is {torch.finfo(torch.float32).eps:.1e})‖重新缩放后有 {(after > 1.0).float().mean().item():.1%} 的行高于 max_norm = 1，最多高出 {(after.max() - 1).item():.1e}（float32 的 eps 是 {torch.finfo(torch.float32).eps:.1e}）⟧")
+'''),
+    md(en=r"""
+### `max_norm` in two dimensions
+
+Rows of a 2-D table as arrows: grey before, coloured after a lookup with `max_norm = 1`. The boundary
+of the set of rows that are short enough is the circle for `norm_type = 2`, the diamond for 1 and the
+square for ∞. A row outside is shrunk *along its own direction* until it reaches the boundary; rows
+inside, and rows that were not looked up (dashed), do not move. So `norm_type` decides which rows
+count as too long, and how far they move — never their direction.
+""", zh=r"""
+### 二维中的 `max_norm`
+
+把一张二维表的各行画成箭头：灰色是查表之前，彩色是以 `max_norm = 1` 查表之后。“足够短”的行所构成的集合，其边界在 `norm_type = 2` 时是圆，为 1 时是菱形，为 ∞ 时是正方形。落在外面的行**沿着它自己的方向**缩短，直到碰到边界；里面的行和没有被查到的行（虚线）都不动。所以 `norm_type` 决定了哪些行算太长、它们移动多远——但从不改变它们的方向。
+"""),
+    code(r'''
+torch.manual_seed(6)
+rows = torch.tensor([[1.6, 0.5], [0.3, 1.3], [-1.2, 1.1], [-0.5, -0.4], [0.9, -0.9], [-1.4, -1.0]])
+looked_up = torch.tensor([0, 1, 2, 3, 4])               # row 5 is not looked up
+boundaries = {2.0: ("⟦circle‖圆⟧", torch.stack([torch.cos(torch.linspace(0, 6.2832, 200)), torch.sin(torch.linspace(0, 6.2832, 200))], 1)),
+              1.0: ("⟦diamond‖菱形⟧", torch.tensor([[1.0, 0], [0, 1], [-1, 0], [0, -1], [1, 0]])),
+              float("inf"): ("⟦square‖正方形⟧", torch.tensor([[1.0, 1], [-1, 1], [-1, -1], [1, -1], [1, 1]]))}
+fig, axes = plt.subplots(1, 3, figsize=(12, 4.2))
+for ax, (p, (shape, boundary)) in zip(axes, boundaries.items()):
+    after = rows.clone()
+    torch.embedding_renorm_(after, looked_up, 1.0, p)          # PyTorch's: your own comes next
+    ax.plot(boundary[:, 0], boundary[:, 1], color="tab:red", linewidth=1.5)
+    for k in range(len(rows)):
+        style = dict(color="lightgray", linestyle="--" if k not in looked_up else "-")
+        ax.annotate("", xy=rows[k].tolist(), xytext=(0, 0), arrowprops=dict(arrowstyle="->", **style))
+        if k in looked_up:
+            ax.annotate("", xy=after[k].tolist(), xytext=(0, 0), arrowprops=dict(arrowstyle="->", color="tab:blue", linewidth=2))
+        ax.text(*(rows[k] * 1.08).tolist(), f"{k}", fontsize=9)
+    ax.set(xlim=(-1.8, 1.8), ylim=(-1.5, 1.5), aspect="equal", title=f"norm_type = {p}: ⟦a {shape} of radius max_norm = 1‖半径 max_norm = 1 的{shape}⟧")
+    ax.axhline(0, color="black", linewidth=0.3)
+    ax.axvline(0, color="black", linewidth=0.3)
+axes[0].plot([], [], color="lightgray", label="⟦before‖之前⟧")
+axes[0].plot([], [], color="tab:blue", label="⟦after (looked up)‖之后（被查到的行）⟧")
+axes[0].plot([], [], color="lightgray", linestyle="--", label="⟦not looked up‖未被查到⟧")
+fig.legend(loc="lower center", ncol=3, frameon=False)       # below the panels, clear of the arrows
+plt.tight_layout(rect=(0, 0.07, 1, 1))
+plt.show()
 '''),
     md(en=r"""
 ### Your task
 
-Implement `embedding_renorm_(weight, indices, max_norm, norm_type=2.0)`. The trailing underscore is
-PyTorch's convention for "in place".
+Implement `embedding_renorm_(weight, indices, max_norm, norm_type=2.0)` as its docstring specifies (the
+trailing underscore is PyTorch's convention for "in place"): it changes `weight` itself and returns
+that very tensor, records no autograd history, works on a leaf that requires grad, handles each
+distinct row once, changes only rows whose norm is *strictly* above `max_norm`, and raises for invalid
+ids as in Part 1. No Python loop over rows.
 
-- Work under `torch.no_grad()`: nothing is recorded by autograd, and modifying a leaf that requires
-  grad (a parameter) is allowed there.
-- Check the indices (`_check_indices`), then take each row once: `torch.unique` of the flattened ids.
-- Norms: `torch.linalg.vector_norm(weight[rows], ord=norm_type, dim=1)`. Only rows with
-  `norm > max_norm` (strictly) change.
-- Do as PyTorch does, to match it to the last bit: the norm is computed in the weight's dtype, then
-  converted to float64; the factor `max_norm / (norm + 1e-7)` is computed in float64, rounded to the
-  weight's dtype, and applied with one multiplication.
-- Write back with index assignment (`weight[rows] = ...`) and return `weight` itself. No Python loop over rows.
+<details><summary>Hint 1 — which rows</summary>
+
+How do you get each looked-up row exactly once, whatever shape and repeats `indices` has? Which
+PyTorch function computes a p-norm per row, for any p including ∞ — and why is writing
+$(\sum |x|^p)^{1/p}$ yourself a trap?
+</details>
+
+<details><summary>Hint 2 — in place without autograd</summary>
+
+Modifying a parameter in place is an error for autograd — except in one context. Which one, and what
+else does it buy you (think of `grad_fn`)? Returning a new tensor is not "in place": what must the
+function return?
+</details>
+
+<details><summary>Hint 3 — matching PyTorch to the last bit</summary>
+
+PyTorch computes the norm in the weight's dtype, then converts it to float64; the factor
+`max_norm / (norm + 1e-7)` is computed in float64, rounded to the weight's dtype, and applied with one
+multiplication. Where does the `1e-7` go — and what happens to a row whose norm equals `max_norm`?
+</details>
+
+<details><summary>Show the idea</summary>
+
+In a no-grad context: check the ids, take the distinct rows, measure their norms, keep the rows above
+the cap, compute one factor per row, write the scaled rows back into `weight` by index, return
+`weight`.
+</details>
 """, zh=r"""
 ### 你的任务
 
-实现 `embedding_renorm_(weight, indices, max_norm, norm_type=2.0)`。末尾的下划线是 PyTorch 表示“原地操作”的惯例。
+按文档字符串的规定实现 `embedding_renorm_(weight, indices, max_norm, norm_type=2.0)`（末尾的下划线是 PyTorch 表示“原地操作”的惯例）：它修改 `weight` 本身并返回这个张量，不记录自动求导历史，可用于需要梯度的叶子张量，每个不同的行只处理一次，只改变范数**严格**大于 `max_norm` 的行，遇到无效的 id 与第 1 部分一样抛出异常。不要对行写 Python 循环。
 
-- 在 `torch.no_grad()` 下进行：这样自动求导不会记录任何东西，而且在其中修改一个需要梯度的叶子张量（比如参数）也是允许的。
-- 校验索引（`_check_indices`），然后每一行只取一次：对展平后的 id 用 `torch.unique`。
-- 范数：`torch.linalg.vector_norm(weight[rows], ord=norm_type, dim=1)`。只有 `norm > max_norm`（严格大于）的行才会改变。
-- 照 PyTorch 的做法来，才能与它逐位一致：范数在权重的 dtype 下计算，再转换为 float64；缩放因子 `max_norm / (norm + 1e-7)` 在 float64 下计算，舍入到权重的 dtype，再用一次乘法作用到行上。
-- 用索引赋值写回（`weight[rows] = ...`），并返回 `weight` 本身。不要对行写 Python 循环。
+<details><summary>提示 1——哪些行</summary>
+
+无论 `indices` 是什么形状、有多少重复，怎样让每个被查到的行恰好出现一次？PyTorch 中哪个函数能按行计算 p-范数，包括 p = ∞——为什么自己写 $(\sum |x|^p)^{1/p}$ 是个陷阱？
+</details>
+
+<details><summary>提示 2——原地修改而不经过自动求导</summary>
+
+对自动求导来说，原地修改参数是错误的——只有在一种上下文里例外。是哪一种？它还能带来什么（想想 `grad_fn`）？返回一个新张量不叫“原地”：这个函数必须返回什么？
+</details>
+
+<details><summary>提示 3——与 PyTorch 逐位一致</summary>
+
+PyTorch 在权重的 dtype 下计算范数，再转换为 float64；缩放因子 `max_norm / (norm + 1e-7)` 在 float64 下计算，舍入到权重的 dtype，再用一次乘法作用到行上。`1e-7` 加在哪里？范数恰好等于 `max_norm` 的行会怎样？
+</details>
+
+<details><summary>查看思路</summary>
+
+在不求梯度的上下文中：检查 id，取出不同的行，计算它们的范数，留下超过上限的行，为每一行算出一个因子，按索引把缩放后的行写回 `weight`，返回 `weight`。
+</details>
 """),
     solution("embedding_renorm", r'''
 import torch
@@ -1229,8 +1881,11 @@ def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
     ### END SOLUTION
 '''),
     graded("embedding_renorm", 25, r'''
+start("embedding_renorm")
+
+
 def torch_renorm(W, idx, max_norm, norm_type=2.0):
-    """A renormed copy of W, by PyTorch."""
+    """⟦A renormed copy of W, by PyTorch.‖W 的副本，由 PyTorch 重新缩放。⟧"""
     W = W.clone()
     torch.embedding_renorm_(W, idx, max_norm, norm_type)
     return W
@@ -1240,31 +1895,74 @@ torch.manual_seed(4)
 W = torch.randn(8, 5, dtype=torch.float64) * 2           # (V, D), norms around 4
 idx = torch.tensor([[1, 3, 1], [5, 5, 0]])               # (B, T), with repeats
 mine = W.clone()
-returned = embedding_renorm_(mine, idx, 1.0)
-check("returns the same tensor object", returned is mine, True)
-check("float64, max_norm=1", mine, torch_renorm(W, idx, 1.0), exact=False, rtol=1e-14)
-check("rows not looked up are untouched", mine[[2, 4, 6, 7]], W[[2, 4, 6, 7]])
-check("int32 ids", embedding_renorm_(W.clone(), idx.int(), 1.0), torch_renorm(W, idx, 1.0), exact=False, rtol=1e-14)
+check("⟦returns the same tensor object‖返回同一个张量对象⟧", lambda: embedding_renorm_(mine, idx, 1.0) is mine, True,
+      cause="⟦works on a clone and returns it: the caller's weight must change in place‖在副本上操作并返回副本：必须原地修改调用方的 weight⟧")
+check("⟦float64, max_norm=1‖float64，max_norm=1⟧", mine, torch_renorm(W, idx, 1.0), exact=False, rtol=1e-14,
+      cause="⟦the 1e-7 left out or added to the ratio instead of the norm; or a row named twice scaled twice‖漏掉了 1e-7，或者把它加在比值上而不是范数上；或者出现两次的行被缩放了两次⟧")
+check("⟦rows not looked up are untouched‖未被查到的行保持不变⟧", mine[[2, 4, 6, 7]], W[[2, 4, 6, 7]],
+      cause="⟦every row of the table renormed, not only the looked-up ones‖重新缩放了表中的每一行，而不只是被查到的行⟧")
+check("⟦int32 ids‖int32 的 id⟧", lambda: embedding_renorm_(W.clone(), idx.int(), 1.0), torch_renorm(W, idx, 1.0), exact=False, rtol=1e-14)
 for p in [1.0, 3.0, float("inf")]:
-    check(f"norm_type={p}", embedding_renorm_(W.clone(), idx, 1.5, p), torch_renorm(W, idx, 1.5, p),
-          exact=False, rtol=1e-14)
+    check(f"norm_type={p}", lambda: embedding_renorm_(W.clone(), idx, 1.5, p), torch_renorm(W, idx, 1.5, p),
+          exact=False, rtol=1e-14,
+          cause="⟦norm_type ignored, or the p-norm written as (sum |x|^p)^(1/p), which is wrong for inf‖忽略了 norm_type，或者把 p-范数写成了 (sum |x|^p)^(1/p)，这对 inf 是错的⟧")
 Wf = torch.randn(50, 16) * 3
 ids = torch.randint(0, 50, (4, 30))
-check("float32, (4, 30) ids with repeats", embedding_renorm_(Wf.clone(), ids, 1.0), torch_renorm(Wf, ids, 1.0),
-      exact=False, rtol=1e-6)
+check("⟦float32, (4, 30) ids with repeats‖float32，(4, 30) 的 id，有重复⟧", lambda: embedding_renorm_(Wf.clone(), ids, 1.0), torch_renorm(Wf, ids, 1.0),
+      exact=False, rtol=1e-6, cause="⟦a row named twice scaled twice: take each row once (torch.unique)‖出现两次的行被缩放了两次：每行只取一次（torch.unique）⟧")
 tiny = torch.randn(50, 16, dtype=torch.float64) * 1e-6
-check("tiny rows, max_norm=1e-6 (where the 1e-7 shows)", embedding_renorm_(tiny.clone(), ids, 1e-6),
-      torch_renorm(tiny, ids, 1e-6), exact=False, rtol=1e-14)
+check("⟦tiny rows, max_norm=1e-6 (where the 1e-7 shows)‖很小的行，max_norm=1e-6（1e-7 在这里显现）⟧", lambda: embedding_renorm_(tiny.clone(), ids, 1e-6),
+      torch_renorm(tiny, ids, 1e-6), exact=False, rtol=1e-14,
+      cause="⟦the factor must be max_norm / (norm + 1e-7), with the 1e-7 on the norm‖因子必须是 max_norm / (norm + 1e-7)，1e-7 加在范数上⟧")
 edge = torch.tensor([[3.0, 4.0], [0.6, 0.8], [6.0, 8.0]], dtype=torch.float64)
-check("norm == max_norm is untouched, 10 > 5 is scaled", embedding_renorm_(edge.clone(), torch.tensor([0, 1, 2]), 5.0),
-      torch_renorm(edge, torch.tensor([0, 1, 2]), 5.0), exact=False, rtol=1e-14)
+check("⟦norm == max_norm is untouched, 10 > 5 is scaled‖范数 == max_norm 的行不变，10 > 5 的行被缩放⟧", lambda: embedding_renorm_(edge.clone(), torch.tensor([0, 1, 2]), 5.0),
+      torch_renorm(edge, torch.tensor([0, 1, 2]), 5.0), exact=False, rtol=1e-14,
+      cause="⟦>= instead of >, or every row multiplied by min(1, factor)‖用了 >= 而不是 >，或者每一行都乘以 min(1, 因子)⟧")
 leaf = (torch.randn(6, 3) * 2).requires_grad_()         # a leaf that requires grad, like a parameter
-returned = embedding_renorm_(leaf, torch.tensor([0, 1]), 0.5)
-check("a leaf that requires grad: renormed in place", returned is leaf and leaf[:2].norm(dim=1).max().item() < 0.5 + 1e-6, True)
-check("... recording no autograd history", leaf.grad_fn, None)
-check_raises("id out of range raises", lambda: embedding_renorm_(W.clone(), torch.tensor([0, 8]), 1.0))
-passed("embedding_renorm")
+check("⟦a leaf that requires grad: renormed in place‖需要梯度的叶子张量：被原地重新缩放⟧",
+      lambda: embedding_renorm_(leaf, torch.tensor([0, 1]), 0.5) is leaf and leaf[:2].norm(dim=1).max().item() < 0.5 + 1e-6, True,
+      cause="⟦the in-place update runs outside torch.no_grad(), which fails on a leaf that requires grad‖原地更新不在 torch.no_grad() 之下，对需要梯度的叶子张量会失败⟧")
+check("⟦... recording no autograd history‖……并且不记录自动求导历史⟧", leaf.grad_fn, None)
+check_raises("⟦id out of range raises‖超出范围的 id 抛出异常⟧", lambda: embedding_renorm_(W.clone(), torch.tensor([0, 8]), 1.0),
+             cause="⟦the ids are never checked (and -1 would silently renorm the last row)‖从未检查 id（-1 会悄悄地重新缩放最后一行）⟧")
+summary("embedding_renorm")
 '''),
+    md(en=r"""
+#### Question 3 (4 points): a cap, not a penalty
+
+Compare `max_norm=1` with adding $\lambda \sum_k \lVert W[k] \rVert^2$ (weight decay) to the loss.
+For each: (a) does it change the gradient, (b) which rows does it affect, and when, and (c) can a
+looked-up row ever be longer than 1 right after the lookup? Then explain in one or two sentences why
+`max_norm` is called a *constraint enforced by projection*.
+""", zh=r"""
+#### 问题 3（4 分）：是上限，不是惩罚
+
+把 `max_norm=1` 与在损失上加 $\lambda \sum_k \lVert W[k] \rVert^2$（权重衰减）作比较。对每一种：(a) 它会改变梯度吗？(b) 它影响哪些行、在什么时候？(c) 查表刚结束时，被查到的行的长度可能超过 1 吗？然后用一两句话解释，为什么 `max_norm` 被称为**通过投影执行的约束**。（可以顺带说说，为什么说它既不是“正则化”意义上的惩罚项，也不是“归一化”。）
+"""),
+    answer("q_max_norm_cap", 4, model={
+        "en": r"""
+Weight decay: (a) adds $2\lambda W[k]$ to every row's gradient; (b) every row with a gradient step (all
+rows, for decoupled decay), at every optimiser step; (c) it only pulls rows towards zero, so a row can
+be arbitrarily long. `max_norm`: (a) leaves the gradient formula untouched (the factor is not
+differentiated); (b) only the rows looked up, at the moment they are looked up (before the lookup,
+in place); (c) no (up to float rounding): a looked-up row is at most `max_norm` long. Projection: the
+feasible set is the ball $\lVert w \rVert_p \le 1$; a point outside is mapped onto the ball by
+shrinking it along its direction — the nearest point of the ball for p = 2 — instead of being
+penalised for being outside.
+""", "zh": r"""
+权重衰减：(a) 给每一行的梯度加上 $2\lambda W[k]$；(b) 在每一步优化时作用于每个有梯度的行（解耦的衰减则是所有行）；(c) 它只是把行往零拉，行可以任意长。`max_norm`：(a) 不改变梯度的公式（因子不参与求导）；(b) 只作用于被查到的行，在它们被查到的那一刻（查表之前，原地）；(c) 不会（浮点舍入误差除外）：被查到的行长度至多为 `max_norm`。投影：可行集是球 $\lVert w \rVert_p \le 1$；落在外面的点沿其方向缩短、被映射到球上——对 p = 2 就是球上最近的点——而不是因为在球外而受到惩罚。它不是惩罚项，也不是把向量缩放到长度 1 的归一化。
+"""}, rubric={
+        "en": r"""
+- 1 point: weight decay changes the gradient (adds a term), max_norm does not (factor not differentiated).
+- 1 point: which rows and when — weight decay at each optimiser step on (all) rows; max_norm on looked-up rows only, before each lookup.
+- 1 point: the cap holds right after a lookup (up to rounding) for max_norm; no hard bound for weight decay.
+- 1 point: projection explained (rows outside the norm ball shrunk back onto it along their direction; a constraint, not a penalty).
+""", "zh": r"""
+- 1 分：权重衰减改变梯度（加上一项），max_norm 不改变（因子不参与求导）。
+- 1 分：哪些行、何时——权重衰减在每一步优化时作用于（所有）行；max_norm 只在每次查表前作用于被查到的行。
+- 1 分：对 max_norm，查表之后上限成立（舍入误差除外）；权重衰减没有硬性上界。
+- 1 分：解释了投影（范数球外的行沿自身方向缩回球面上；是约束，不是惩罚）。
+"""}),
     md(en=r"""
 ### The autograd hazard in PyTorch's documentation
 
@@ -1275,9 +1973,15 @@ The documentation of `nn.Embedding` warns:
 > differentiable operation on `Embedding.weight` before calling `Embedding`'s forward method requires
 > cloning `Embedding.weight` when `max_norm` is not `None`.
 
-Here is its example, run without and with `.clone()`. The matrix product saves `weight` for its
-backward; the lookup then renormalises rows 1 and 2 of that very tensor; autograd notices (by the
-tensor's version counter) that a value it saved has changed, and refuses to compute a wrong gradient.
+**Predict first.** The matrix product below saves `weight` for its backward; then the lookup rescales
+rows 1 and 2 of that very tensor. Will `loss.backward()` run, and compute the right gradient, with and
+without `.clone()`?
+
+Autograd notices (by the tensor's *version counter*, bumped by every in-place change) that a value it
+saved has changed, and refuses to compute a wrong gradient. Your module in Part 4 must keep this
+safety net: it must rescale through `weight.detach()` — a view that shares the storage *and* the
+version counter — not through `weight.data`, which shares the storage but hides the change from the
+counter, so the backward would silently use the modified weight.
 """, zh=r"""
 ### PyTorch 文档中提到的自动求导隐患
 
@@ -1285,7 +1989,9 @@ tensor's version counter) that a value it saved has changed, and refuses to comp
 
 > 当 `max_norm` 不为 `None` 时，`Embedding` 的 forward 方法会原地修改 `weight` 张量。由于梯度计算所需的张量不能被原地修改，因此当 `max_norm` 不为 `None` 时，如果在调用 `Embedding` 的 forward 方法之前对 `Embedding.weight` 做了可微运算，就需要先克隆 `Embedding.weight`。
 
-下面是文档中的例子，分别在不使用和使用 `.clone()` 的情况下运行。矩阵乘法为它的反向传播保存了 `weight`；随后查表又原地重新缩放了同一个张量的第 1、2 行；自动求导（通过张量的版本计数器）发现它保存的值被改动了，于是拒绝计算出一个错误的梯度。
+**先预测。** 下面的矩阵乘法为它的反向传播保存了 `weight`；随后查表又重新缩放了同一个张量的第 1、2 行。不用 `.clone()` 和用 `.clone()` 时，`loss.backward()` 能运行吗？算出的梯度对吗？
+
+自动求导（通过张量的**版本计数器**，每次原地修改都会让它加一）发现它保存的值被改动了，于是拒绝计算出一个错误的梯度。你在第 4 部分写的模块必须保住这张安全网：它必须通过 `weight.detach()` 来重新缩放——这是一个既共享存储、**也**共享版本计数器的视图——而不是通过 `weight.data`：后者共享存储，却对计数器隐瞒了这次修改，于是反向传播会悄无声息地用上被改过的权重。
 """),
     code(r'''
 n, d, m = 3, 5, 7
@@ -1301,19 +2007,19 @@ for clone in (False, True):
     loss = out.sigmoid().prod()
     try:
         loss.backward()
-        print("with .clone():    backward runs")
+        print("⟦with .clone():    backward runs‖使用 .clone()：反向传播正常运行⟧")
     except RuntimeError as e:
-        print("without .clone(): RuntimeError:", str(e).split(" Hint:")[0])
+        print("⟦without .clone(): RuntimeError:‖不使用 .clone()：RuntimeError：⟧", str(e).split(" Hint:")[0][:120], "…")
 '''),
     md(en=r"""
 ### Row norms before and after
 
 A table of 40 rows with norms around 1.6, and one batch of 24 ids, with your `embedding_renorm_`:
-the looked-up rows (coloured) are pulled down to `max_norm` = 1; all the others keep their norm.
+the looked-up rows (blue) are pulled down to `max_norm` = 1; all the others keep their norm.
 """, zh=r"""
 ### 重新缩放前后的行范数
 
-一张 40 行、范数在 1.6 左右的表，以及一批 24 个 id，使用你的 `embedding_renorm_`：被查到的行（彩色）被压到 `max_norm` = 1；其他行都保持原来的范数。
+一张 40 行、范数在 1.6 左右的表，以及一批 24 个 id，使用你的 `embedding_renorm_`：被查到的行（蓝色）被压到 `max_norm` = 1；其他行都保持原来的范数。
 """),
     code(r'''
 torch.manual_seed(5)
@@ -1326,116 +2032,157 @@ after = W.norm(dim=1)
 hit = torch.zeros(V, dtype=torch.bool)
 hit[ids.reshape(-1)] = True
 
-fig, ax = plt.subplots(figsize=(11, 3.6))
+fig, ax = plt.subplots(figsize=(11, 3.8))
 rows = torch.arange(V)
-ax.bar(rows, before, color="lightgray", label="before")
-ax.bar(rows[hit], after[hit], color="tab:blue", width=0.6, label="after (looked-up rows)")
+ax.bar(rows, before, color="lightgray", label="⟦before‖之前⟧")
+ax.bar(rows[hit], after[hit], color="tab:blue", width=0.6, label="⟦after (looked-up rows)‖之后（被查到的行）⟧")
 ax.axhline(1.0, color="tab:red", linestyle="--", label="max_norm")
-ax.set(xlabel="row", ylabel="2-norm of the row", title=f"embedding_renorm_: {hit.sum().item()} distinct rows looked up")
-ax.legend(loc="upper right")
+ax.set(xlabel="⟦row‖行⟧", ylabel="⟦2-norm of the row‖行的 2-范数⟧", ylim=(0, before.max().item() * 1.35),
+       title=f"⟦embedding_renorm_: {hit.sum().item()} distinct rows looked up‖embedding_renorm_：查到了 {hit.sum().item()} 个不同的行⟧")
+ax.legend(loc="upper center", ncol=3, frameon=False)     # above the bars, not over them
 plt.tight_layout()
 plt.show()
-print("rows not looked up unchanged:", torch.equal(before[~hit], after[~hit]),
-      f"| largest looked-up norm after: {after[hit].max().item():.7f}")
+print("⟦rows not looked up unchanged:‖未被查到的行保持不变：⟧", torch.equal(before[~hit], after[~hit]),
+      f"| ⟦largest looked-up norm after:‖被查到的行之后的最大范数：⟧ {after[hit].max().item():.7f}")
 '''),
 ]
 
 PART4 = [
     md(en=r"""
 ---
-## Part 4 · `class Embedding`: the module (25 points)
+## Part 4 · `class Embedding`: the module (25 points, ≈ 1.5–2 h)
 
-What `nn.Embedding` adds to the three functions is bookkeeping. Your `Embedding` must be a drop-in
+Around the three functions, `nn.Embedding` keeps its options, creates and initialises the table,
+and wires the renorm, the lookup and the backward together. Your `Embedding` must be a drop-in
 replacement: same constructor, same attributes, same initialisation, same `repr`, and a `state_dict`
-that loads into `nn.Embedding` and back.
+that loads into `nn.Embedding` and back. The contract:
 
 | member | behaviour |
 |---|---|
-| `Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)` | stores each argument as an attribute of the same name; `padding_idx` normalised and checked (Part 2's helper) |
-| `weight` | an `nn.Parameter` `(V, D)`, `requires_grad = not _freeze`. Without `_weight`: an empty tensor made with `device=` and `dtype=`, then `reset_parameters()`. With `_weight`: its shape must be `[V, D]` (else `AssertionError("Shape of weight does not match num_embeddings and embedding_dim")`); the Parameter shares its storage, and the padding row is *not* zeroed |
-| `reset_parameters()` | `nn.init.normal_(weight)`, i.e. N(0, 1), then the padding row set to zero under `torch.no_grad()`. After the same `torch.manual_seed`, equal to `nn.Embedding`'s |
-| `forward(input)` | if `max_norm` is set: `input = input.contiguous()` and `embedding_renorm_(self.weight.detach(), input, max_norm, norm_type)`; then the autograd Function below |
-| `extra_repr()` | `"{V}, {D}"`, then `, padding_idx=…` (if set), `, max_norm=…` (if set), `, norm_type=…` (only if `!= 2`), `, scale_grad_by_freq=…` (if true), `, sparse=True` (if set) |
-| `from_pretrained(embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False)` | a classmethod: `embeddings` must be 2-D (else `AssertionError("Embeddings parameter is expected to be 2-dimensional")`); returns `cls(V, D, _weight=embeddings, _freeze=freeze, ...)` |
-| `state_dict()` | just `{"weight": ...}` — automatic once `weight` is a Parameter named `weight` |
-| `sparse=True` | raise `NotImplementedError` with a clear message: sparse gradients are out of scope |
+| `Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)` | stores each argument as an attribute of the same name; `padding_idx` normalised and range-checked as in Part 2 |
+| `weight` | an `nn.Parameter` `(V, D)`, `requires_grad = not _freeze`, on `device` in `dtype`. Given `_weight`: its shape must be `[V, D]` (else `AssertionError("Shape of weight does not match num_embeddings and embedding_dim")`), the Parameter shares its storage, and the padding row is *not* zeroed |
+| `reset_parameters()` | refills the weight from N(0, 1) and zeroes the padding row; after the same `torch.manual_seed`, equal to `nn.Embedding`'s |
+| `forward(input)` | `(*)` ids → `(*, D)`; with `max_norm` set, first rescales the looked-up rows in place, so that autograd's version counter sees the change (see the hazard above); gradients flow through your `embedding_backward` |
+| `extra_repr()` | the text `nn.Embedding` shows inside `Embedding(...)` (printed below) |
+| `from_pretrained(embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False)` | a classmethod; `embeddings` must be 2-D (else `AssertionError("Embeddings parameter is expected to be 2-dimensional")`); shares its storage |
+| `state_dict()` | just `{"weight": ...}` |
+| `sparse=True` | either raise `NotImplementedError` with a clear message, or produce the correct sparse gradient (the bonus part shows how) |
 
 Here is the target, printed by PyTorch itself:
 """, zh=r"""
 ---
-## 第 4 部分 · `class Embedding`：模块（25 分）
+## 第 4 部分 · `class Embedding`：模块（25 分，约 1.5–2 小时）
 
-在这三个函数之外，`nn.Embedding` 额外做的只是些簿记工作。你的 `Embedding` 必须能直接替换它：构造函数相同、属性相同、初始化相同、`repr` 相同，而且 `state_dict` 能加载进 `nn.Embedding`，反过来也一样。
+在这三个函数之外，`nn.Embedding` 负责保存各个选项、创建并初始化嵌入表，再把重新缩放、查表和反向传播连接起来。你的 `Embedding` 必须能直接替换它：构造函数相同、属性相同、初始化相同、`repr` 相同，而且 `state_dict` 能加载进 `nn.Embedding`，反过来也一样。规格如下：
 
 | 成员 | 行为 |
 |---|---|
-| `Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)` | 把每个参数保存为同名属性；`padding_idx` 要经过规范化和检查（用第 2 部分的辅助函数） |
-| `weight` | 一个 `(V, D)` 的 `nn.Parameter`，`requires_grad = not _freeze`。不传 `_weight` 时：用 `device=` 和 `dtype=` 创建一个空张量，然后调用 `reset_parameters()`。传入 `_weight` 时：它的形状必须是 `[V, D]`（否则抛出 `AssertionError("Shape of weight does not match num_embeddings and embedding_dim")`）；Parameter 与它共享存储，并且填充行*不*清零 |
-| `reset_parameters()` | `nn.init.normal_(weight)`，即 N(0, 1)，然后在 `torch.no_grad()` 下把填充行置零。在相同的 `torch.manual_seed` 之后，结果与 `nn.Embedding` 的相同 |
-| `forward(input)` | 如果设置了 `max_norm`：先 `input = input.contiguous()`，再 `embedding_renorm_(self.weight.detach(), input, max_norm, norm_type)`；然后调用下面的自动求导 Function |
-| `extra_repr()` | `"{V}, {D}"`，然后依次是 `, padding_idx=…`（如果设置了）、`, max_norm=…`（如果设置了）、`, norm_type=…`（仅当 `!= 2` 时）、`, scale_grad_by_freq=…`（如果为真）、`, sparse=True`（如果设置了） |
-| `from_pretrained(embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False)` | 一个类方法：`embeddings` 必须是二维的（否则抛出 `AssertionError("Embeddings parameter is expected to be 2-dimensional")`）；返回 `cls(V, D, _weight=embeddings, _freeze=freeze, ...)` |
-| `state_dict()` | 只有 `{"weight": ...}`——只要 `weight` 是一个名为 `weight` 的 Parameter，这就会自动满足 |
-| `sparse=True` | 抛出 `NotImplementedError`，并给出清楚的提示信息：稀疏梯度不在本作业范围内 |
+| `Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)` | 把每个参数保存为同名属性；`padding_idx` 要像第 2 部分那样规范化并检查范围 |
+| `weight` | 一个 `(V, D)` 的 `nn.Parameter`，`requires_grad = not _freeze`，位于 `device` 上，dtype 为 `dtype`。传入 `_weight` 时：它的形状必须是 `[V, D]`（否则抛出 `AssertionError("Shape of weight does not match num_embeddings and embedding_dim")`），Parameter 与它共享存储，并且填充行**不**清零 |
+| `reset_parameters()` | 从 N(0, 1) 重新填充权重，并把填充行置零；在相同的 `torch.manual_seed` 之后，结果与 `nn.Embedding` 的相同 |
+| `forward(input)` | `(*)` 的 id → `(*, D)`；设置了 `max_norm` 时，先原地重新缩放被查到的行，并且要让自动求导的版本计数器看到这次修改（见上文的隐患）；梯度经由你的 `embedding_backward` 流动 |
+| `extra_repr()` | `nn.Embedding` 在 `Embedding(...)` 括号内显示的文本（见下面的输出） |
+| `from_pretrained(embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False)` | 一个类方法；`embeddings` 必须是二维的（否则抛出 `AssertionError("Embeddings parameter is expected to be 2-dimensional")`）；与它共享存储 |
+| `state_dict()` | 只有 `{"weight": ...}` |
+| `sparse=True` | 要么抛出带有清楚说明的 `NotImplementedError`，要么给出正确的稀疏梯度（附加题演示了怎么做） |
 
 下面是目标效果，由 PyTorch 自己打印出来：
 """),
     code(r'''
 print(nn.Embedding(10, 3))
 print(nn.Embedding(10, 3, padding_idx=-1, max_norm=1, norm_type=1.0, scale_grad_by_freq=True))
-print(nn.Embedding(10, 3, norm_type=2.0, sparse=True), "  <- norm_type 2 is not shown")
-print("state_dict keys:", list(nn.Embedding(10, 3).state_dict()))
+print(nn.Embedding(10, 3, norm_type=2.0, sparse=True), " ⟦<- norm_type 2 is not shown‖<- norm_type 为 2 时不显示⟧")
+print("⟦state_dict keys:‖state_dict 的键：⟧", list(nn.Embedding(10, 3).state_dict()))
 torch.manual_seed(0)
 w = nn.Embedding(4, 3, padding_idx=1).weight
 torch.manual_seed(0)
 r = torch.randn(4, 3)
-print("init = randn(V, D) with the padding row zeroed:", torch.equal(w[[0, 2, 3]], r[[0, 2, 3]]), w[1].tolist())
+print("⟦init = randn(V, D) with the padding row zeroed:‖初始化 = randn(V, D)，并把填充行置零：⟧", torch.equal(w[[0, 2, 3]], r[[0, 2, 3]]), w[1].tolist())
 '''),
     md(en=r"""
 ### The autograd Function
 
 `torch.autograd.Function` lets you give autograd a backward of your own. Its `forward(ctx, ...)`
-computes the output — autograd does not record what happens inside — and saves what the backward needs
-on `ctx` (tensors with `ctx.save_for_backward`, plain values as attributes). Its
+computes the output — autograd does not record what happens inside — and can save what the backward
+needs on `ctx` (tensors with `ctx.save_for_backward`, plain values as attributes). Its
 `backward(ctx, grad_output)` returns one gradient per input of `forward`, `None` for inputs that need
-none (the indices, `padding_idx`, `scale_grad_by_freq`):
-
-```python
-class _EmbeddingFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, indices, weight, padding_idx, scale_grad_by_freq):
-        ...   # save what backward needs on ctx; return one_hot_lookup(indices, weight)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        ...   # return None, embedding_backward(grad_output, ...), None, None
-```
-You call it as `_EmbeddingFunction.apply(indices, weight, padding_idx, scale_grad_by_freq)`.
+none. You call it as `_EmbeddingFunction.apply(indices, weight, padding_idx, scale_grad_by_freq)`.
 
 ### Your task
 
-Implement `_EmbeddingFunction` and `class Embedding` as specified above, using your three functions
-(and no PyTorch embedding). Keep the method names and signatures.
+Implement `_EmbeddingFunction` and `class Embedding` to the contract above, on top of your three
+functions (and no PyTorch embedding). Keep the method names and signatures.
+
+<details><summary>Hint 1 — the Function</summary>
+
+Which of the four inputs of `forward` can have a gradient? What does `embedding_backward` need that
+`grad_output` does not carry — and which of those things are tensors, which plain values?
+</details>
+
+<details><summary>Hint 2 — the constructor and initialisation</summary>
+
+Which `nn.init` function draws from N(0, 1) *in place*? Zeroing the padding row writes into a
+parameter: in which context is that allowed? `if self.padding_idx:` — careful with row 0. With
+`_weight`, wrap the given tensor itself (no copy): what does that mean for `from_pretrained`, and
+for a `max_norm` forward on it?
+</details>
+
+<details><summary>Hint 3 — forward with max_norm</summary>
+
+The rescale must happen *before* the lookup, on the same storage as `self.weight`, without being
+recorded by autograd, and with autograd's version counter bumped (the documentation's hazard must
+still raise). Which of `self.weight.detach()` and `self.weight.data` does that — and why not the
+other? (PyTorch also makes the ids contiguous first, because its C++ kernel walks their raw memory;
+a `reshape(-1)` in your own code copes with any layout, so that step is optional here.)
+</details>
+
+<details><summary>Hint 4 — `repr`</summary>
+
+Print `nn.Embedding` with different options (above) and compare character by character: which options
+are shown only when they differ from the default, and how is `max_norm=1` printed?
+</details>
+
+<details><summary>Show the idea</summary>
+
+`forward` of the Function saves the ids and the options and returns `one_hot_lookup(...)`; its
+`backward` returns `None` for the ids and the options and `embedding_backward(...)` for the weight. The
+module stores its options, builds or wraps the Parameter, initialises it, and in `forward` rescales
+(if asked) through a detached view, then calls the Function. `from_pretrained` checks the shape and
+calls the constructor with `_weight=` and `_freeze=`.
+</details>
 """, zh=r"""
 ### 自动求导 Function
 
-`torch.autograd.Function` 让你可以为自动求导提供自己写的反向传播。它的 `forward(ctx, ...)` 计算输出——自动求导不会记录其中发生的操作——并把反向传播需要的东西保存在 `ctx` 上（张量用 `ctx.save_for_backward` 保存，普通值存为属性）。它的 `backward(ctx, grad_output)` 为 `forward` 的每个输入各返回一个梯度，不需要梯度的输入（索引、`padding_idx`、`scale_grad_by_freq`）返回 `None`：
-
-```python
-class _EmbeddingFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, indices, weight, padding_idx, scale_grad_by_freq):
-        ...   # 把 backward 需要的东西存到 ctx 上；返回 one_hot_lookup(indices, weight)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        ...   # 返回 None, embedding_backward(grad_output, ...), None, None
-```
-调用方式是 `_EmbeddingFunction.apply(indices, weight, padding_idx, scale_grad_by_freq)`。
+`torch.autograd.Function` 让你可以为自动求导提供自己写的反向传播。它的 `forward(ctx, ...)` 计算输出——自动求导不会记录其中发生的操作——并且可以把反向传播需要的东西保存在 `ctx` 上（张量用 `ctx.save_for_backward` 保存，普通值存为属性）。它的 `backward(ctx, grad_output)` 为 `forward` 的每个输入各返回一个梯度，不需要梯度的输入返回 `None`。调用方式是 `_EmbeddingFunction.apply(indices, weight, padding_idx, scale_grad_by_freq)`。
 
 ### 你的任务
 
-按上面的规格实现 `_EmbeddingFunction` 和 `class Embedding`，用你写的三个函数来实现（不要使用 PyTorch 的嵌入实现）。保持方法名和签名不变。
+按上面的规格实现 `_EmbeddingFunction` 和 `class Embedding`，建立在你写的三个函数之上（不要使用 PyTorch 的嵌入实现）。保持方法名和签名不变。
+
+<details><summary>提示 1——Function</summary>
+
+`forward` 的四个输入中，哪些可能有梯度？`embedding_backward` 需要哪些 `grad_output` 里没有的东西——其中哪些是张量，哪些是普通值？
+</details>
+
+<details><summary>提示 2——构造函数与初始化</summary>
+
+`nn.init` 中哪个函数能**原地**从 N(0, 1) 抽样？把填充行置零是在往参数里写数：在什么上下文中才允许这样做？`if self.padding_idx:`——小心第 0 行。传入 `_weight` 时，要包装传入的张量本身（不复制）：这对 `from_pretrained`、对在它上面以 `max_norm` 做前向传播意味着什么？
+</details>
+
+<details><summary>提示 3——带 max_norm 的 forward</summary>
+
+重新缩放必须发生在查表**之前**，作用在与 `self.weight` 相同的存储上，不被自动求导记录，同时要让自动求导的版本计数器加一（文档中的隐患必须仍然报错）。`self.weight.detach()` 和 `self.weight.data` 哪一个能做到——另一个为什么不行？（PyTorch 还会先把 id 变成连续存储（contiguous），因为它的 C++ 内核直接遍历 id 的原始内存；你自己的代码里 `reshape(-1)` 能处理任何内存布局，所以这一步在这里可有可无。）
+</details>
+
+<details><summary>提示 4——`repr`</summary>
+
+用不同的选项打印 `nn.Embedding`（见上面的输出），逐字符比较：哪些选项只有在不同于默认值时才显示？`max_norm=1` 是怎么打印的？
+</details>
+
+<details><summary>查看思路</summary>
+
+Function 的 `forward` 保存 id 和各个选项，返回 `one_hot_lookup(...)`；它的 `backward` 对 id 和选项返回 `None`，对权重返回 `embedding_backward(...)`。模块保存各个选项，创建或包装 Parameter 并初始化；在 `forward` 中（如有需要）通过 detach 得到的视图重新缩放，然后调用 Function。`from_pretrained` 检查形状，再以 `_weight=` 和 `_freeze=` 调用构造函数。
+</details>
 """),
     solution("embedding_module", r'''
 import torch
@@ -1540,54 +2287,113 @@ class Embedding(nn.Module):
         ### END SOLUTION
 '''),
     graded("embedding_module", 25, r'''
-torch.manual_seed(0)
-mine = Embedding(10, 4, padding_idx=-2)
-torch.manual_seed(0)
-ref = nn.Embedding(10, 4, padding_idx=-2)
-check("padding_idx=-2 is stored as 8", mine.padding_idx, ref.padding_idx)
-check("weight is an nn.Parameter", isinstance(mine.weight, nn.Parameter), True)
-check("same init as nn.Embedding after the same seed", mine.weight, ref.weight)
-check("dtype=torch.float64", Embedding(4, 2, dtype=torch.float64).weight.dtype, torch.float64)
+start("embedding_module")
+
+
+def seeded(cls, *args, **kwargs):
+    torch.manual_seed(0)
+    return cls(*args, **kwargs)
+
+
+ref = seeded(nn.Embedding, 10, 4, padding_idx=-2)
+check("⟦padding_idx=-2 is stored as 8‖padding_idx=-2 保存为 8⟧", lambda: Embedding(10, 4, padding_idx=-2).padding_idx, ref.padding_idx,
+      cause="⟦padding_idx stored as given, not normalised (use Part 2's helper)‖padding_idx 按原样保存，没有规范化（用第 2 部分的辅助函数）⟧")
+check("⟦weight is an nn.Parameter‖weight 是 nn.Parameter⟧", lambda: isinstance(Embedding(10, 4).weight, nn.Parameter), True,
+      cause="⟦a plain tensor with requires_grad=True is not in parameters() or state_dict()‖requires_grad=True 的普通张量不在 parameters() 和 state_dict() 里⟧")
+check("⟦same init as nn.Embedding after the same seed‖相同种子下初始化与 nn.Embedding 相同⟧", lambda: seeded(Embedding, 10, 4, padding_idx=-2).weight, ref.weight,
+      cause="⟦uniform or Xavier instead of N(0, 1), or the padding row not zeroed‖用了均匀分布或 Xavier 而不是 N(0, 1)，或者没有把填充行置零⟧")
+check("⟦padding_idx=0: the padding row is zeroed‖padding_idx=0：填充行被置零⟧", lambda: Embedding(5, 2, padding_idx=0).weight[0], torch.zeros(2),
+      cause="⟦`if self.padding_idx:` treats row 0 as no padding‖`if self.padding_idx:` 把第 0 行当成了不填充⟧")
+check("dtype=torch.float64", lambda: Embedding(4, 2, dtype=torch.float64).weight.dtype, torch.float64,
+      cause="⟦dtype= (or device=) ignored when the weight is created‖创建权重时忽略了 dtype=（或 device=）⟧")
 for kwargs in [{}, {"padding_idx": -1, "max_norm": 1, "norm_type": 1.0, "scale_grad_by_freq": True},
                {"max_norm": 0.5, "norm_type": 2.0}]:
-    check(f"repr, {kwargs}", repr(Embedding(10, 3, **kwargs)), repr(nn.Embedding(10, 3, **kwargs)))
+    check(f"repr, {kwargs}", lambda: repr(Embedding(10, 3, **kwargs)), repr(nn.Embedding(10, 3, **kwargs)),
+          cause="⟦norm_type shown although it is 2, or max_norm formatted as a float‖norm_type 为 2 时也显示了，或者把 max_norm 格式化成了浮点数⟧")
 
 idx = torch.tensor([[1, 8, 8, 3], [8, 2, 2, 2]])          # (B, T)
 g = torch.randn(2, 4, 4)                                  # grad_output (B, T, D)
-mine = Embedding(10, 4, padding_idx=8, scale_grad_by_freq=True)
 ref = nn.Embedding(10, 4, padding_idx=8, scale_grad_by_freq=True)
-mine.load_state_dict(ref.state_dict())
-out_mine, out_ref = mine(idx), ref(idx)
-check("forward (padding_idx=8, scale_grad_by_freq)", out_mine, out_ref)
-out_mine.backward(g)
+out_ref = ref(idx)
 out_ref.backward(g)
-check("weight.grad (padding_idx=8, scale_grad_by_freq)", mine.weight.grad, ref.weight.grad, exact=False, atol=1e-6)
+
+
+def forward_and_grad():
+    mine = Embedding(10, 4, padding_idx=8, scale_grad_by_freq=True)
+    mine.load_state_dict(ref.state_dict())
+    out = mine(idx)
+    out.backward(g)
+    return out, mine.weight.grad
+
+
+check("⟦forward (padding_idx=8, scale_grad_by_freq)‖前向（padding_idx=8，scale_grad_by_freq）⟧", lambda: forward_and_grad()[0], out_ref)
+check("⟦weight.grad (padding_idx=8, scale_grad_by_freq)‖weight.grad（padding_idx=8，scale_grad_by_freq）⟧", lambda: forward_and_grad()[1], ref.weight.grad, exact=False, atol=1e-6,
+      cause="⟦scale_grad_by_freq or padding_idx not passed on to the backward, or the whole forward under no_grad‖scale_grad_by_freq 或 padding_idx 没有传给反向传播，或者整个前向传播都在 no_grad 之下⟧")
 
 W = torch.randn(10, 4) * 2
-mine = Embedding.from_pretrained(W.clone(), freeze=False, max_norm=1.0)
 ref = nn.Embedding.from_pretrained(W.clone(), freeze=False, max_norm=1.0)
-check("max_norm=1: forward", mine(idx), ref(idx), exact=False, rtol=1e-6)
-check("max_norm=1: weight renormed in place", mine.weight, ref.weight, exact=False, rtol=1e-6)
+out_ref = ref(idx)
+
+
+def max_norm_forward():
+    mine = Embedding.from_pretrained(W.clone(), freeze=False, max_norm=1.0)
+    return mine(idx), mine.weight
+
+
+check("⟦max_norm=1: forward‖max_norm=1：前向⟧", lambda: max_norm_forward()[0], out_ref, exact=False, rtol=1e-6,
+      cause="⟦renormed after the lookup (the output holds the old rows), or max_norm ignored‖在查表之后才重新缩放（输出里是旧的行），或者忽略了 max_norm⟧")
+check("⟦max_norm=1: weight renormed in place‖max_norm=1：权重被原地重新缩放⟧", lambda: max_norm_forward()[1], ref.weight, exact=False, rtol=1e-6,
+      cause="⟦the renorm applied to a copy of the weight, or norm_type not passed on‖对权重的副本做了重新缩放，或者没有传入 norm_type⟧")
 
 P = torch.randn(5, 3)
-pre = Embedding.from_pretrained(P, padding_idx=2)
-check("from_pretrained: frozen by default", pre.weight.requires_grad, False)
-check("from_pretrained: shares storage with its argument", pre.weight.data_ptr() == P.data_ptr(), True)
-check("from_pretrained: padding row kept, forward returns it", pre(torch.tensor([2, 0])), P[[2, 0]])
+check("⟦from_pretrained: frozen by default‖from_pretrained：默认冻结⟧", lambda: Embedding.from_pretrained(P, padding_idx=2).weight.requires_grad, False,
+      cause="⟦freeze defaults to False, or _freeze ignored by the constructor‖freeze 默认为 False，或者构造函数忽略了 _freeze⟧")
+check("⟦from_pretrained: shares storage with its argument‖from_pretrained：与参数共享存储⟧", lambda: Embedding.from_pretrained(P).weight.data_ptr() == P.data_ptr(), True,
+      cause="⟦the tensor copied (clone) instead of wrapped‖复制（clone）了张量，而不是包装它⟧")
+check("⟦from_pretrained: padding row kept, forward returns it‖from_pretrained：保留填充行，前向返回它⟧", lambda: Embedding.from_pretrained(P, padding_idx=2)(torch.tensor([2, 0])), P[[2, 0]],
+      cause="⟦from_pretrained (or _weight) zeroes the padding row; only a fresh init does‖from_pretrained（或 _weight）把填充行置零了；只有全新初始化时才这样做⟧")
 
-a, b = Embedding(6, 3), nn.Embedding(6, 3)
-b.load_state_dict(a.state_dict())
-check("state_dict loads into nn.Embedding", b.weight, a.weight)
-a.load_state_dict(nn.Embedding(6, 3, _weight=torch.ones(6, 3)).state_dict())
-check("nn.Embedding's state_dict loads into yours", a.weight, torch.ones(6, 3))
 
-check_raises("sparse=True raises NotImplementedError", lambda: Embedding(4, 2, sparse=True), NotImplementedError)
-check_raises("_weight of the wrong shape raises", lambda: Embedding(4, 2, _weight=torch.randn(4, 3)))
-check_raises("from_pretrained of a 1-D tensor raises", lambda: Embedding.from_pretrained(torch.randn(4)))
+def state_dict_to_torch():
+    a, b = Embedding(6, 3), nn.Embedding(6, 3)
+    b.load_state_dict(a.state_dict())
+    return torch.equal(b.weight, a.weight)
+
+
+def state_dict_from_torch():
+    a = Embedding(6, 3)
+    a.load_state_dict(nn.Embedding(6, 3, _weight=torch.ones(6, 3)).state_dict())
+    return a.weight
+
+
+check("⟦state_dict loads into nn.Embedding‖state_dict 能加载进 nn.Embedding⟧", state_dict_to_torch, True,
+      cause="⟦an extra buffer or parameter in the state_dict (only 'weight' may be there)‖state_dict 里多了缓冲区或参数（只能有 'weight'）⟧")
+check("⟦nn.Embedding's state_dict loads into yours‖nn.Embedding 的 state_dict 能加载进你的模块⟧", state_dict_from_torch, torch.ones(6, 3))
+
+
+def sparse_accepted():
+    """⟦sparse=True: a NotImplementedError, or a correct sparse gradient (the grader accepts either).‖sparse=True：NotImplementedError，或正确的稀疏梯度（评分程序两者都接受）。⟧"""
+    try:
+        mine = seeded(Embedding, 6, 3, sparse=True)
+    except NotImplementedError:
+        return True
+    ref = seeded(nn.Embedding, 6, 3, sparse=True)
+    ids = torch.tensor([[1, 4, 4]])
+    mine(ids).sum().backward()
+    ref(ids).sum().backward()
+    grad = mine.weight.grad
+    return grad is not None and grad.is_sparse and torch.equal(grad.to_dense(), ref.weight.grad.to_dense())
+
+
+check("⟦sparse=True: NotImplementedError or a correct sparse gradient‖sparse=True：NotImplementedError 或正确的稀疏梯度⟧", sparse_accepted, True,
+      cause="⟦sparse=True silently accepted while the gradient stays dense‖sparse=True 被悄悄接受，梯度却仍是稠密的⟧")
+check_raises("⟦_weight of the wrong shape raises‖形状不对的 _weight 抛出异常⟧", lambda: Embedding(4, 2, _weight=torch.randn(4, 3)),
+             cause="⟦the shape of _weight is never checked‖从未检查 _weight 的形状⟧")
+check_raises("⟦from_pretrained of a 1-D tensor raises‖from_pretrained 传入一维张量时抛出异常⟧", lambda: Embedding.from_pretrained(torch.randn(4)))
 
 
 def docs_example(embedding_cls, clone=False):
-    """PyTorch's docs example: without .clone() it must raise, as with nn.Embedding; with it, run."""
+    """⟦PyTorch's docs example: without .clone() it must raise, as with nn.Embedding; with it, run.‖PyTorch 文档中的例子：不用 .clone() 时必须像 nn.Embedding 一样报错；用了就应正常运行。⟧"""
     embedding = embedding_cls(3, 5, max_norm=1.0)
     W = torch.randn(7, 5, requires_grad=True)
     a = (embedding.weight.clone() if clone else embedding.weight) @ W.t()
@@ -1595,10 +2401,45 @@ def docs_example(embedding_cls, clone=False):
     (a.unsqueeze(0) + b.unsqueeze(1)).sigmoid().prod().backward()
 
 
-check_raises("docs example without .clone() raises", lambda: docs_example(Embedding))
-check("docs example with .clone() runs", docs_example(Embedding, clone=True), None)
-passed("embedding_module")
+check_raises("⟦docs example without .clone() raises‖文档示例不使用 .clone() 时抛出异常⟧", lambda: docs_example(Embedding),
+             cause="⟦renormed through weight.data, which hides the change from autograd's version counter: use weight.detach()‖通过 weight.data 重新缩放，对自动求导的版本计数器隐瞒了修改：应使用 weight.detach()⟧")
+check("⟦docs example with .clone() runs‖文档示例使用 .clone() 时正常运行⟧", lambda: docs_example(Embedding, clone=True), None)
+summary("embedding_module")
 '''),
+    md(en=r"""
+### Check your backward with `gradcheck`
+
+`torch.autograd.gradcheck` compares the backward of a function with a numerical derivative (finite
+differences, in float64). Run it on your `_EmbeddingFunction`.
+
+**Predict first.** Without options, should it pass? With `padding_idx=0`, and with
+`scale_grad_by_freq=True`? (Think about what these options do to the gradient, and what the *true*
+derivative of the forward is.)
+""", zh=r"""
+### 用 `gradcheck` 检查你的反向传播
+
+`torch.autograd.gradcheck` 把一个函数的反向传播与数值导数（有限差分，在 float64 下）相比较。在你的 `_EmbeddingFunction` 上运行它。
+
+**先预测。** 不带任何选项时，它应该通过吗？`padding_idx=0` 时呢？`scale_grad_by_freq=True` 时呢？（想一想这些选项对梯度做了什么，以及前向传播**真正的**导数是什么。）
+"""),
+    code(r'''
+torch.manual_seed(0)
+W64 = torch.randn(6, 3, dtype=torch.float64, requires_grad=True)
+ids = torch.tensor([[0, 2, 2], [5, 1, 0]])
+for padding_idx, sgbf in [(None, False), (0, False), (None, True)]:
+    ok = torch.autograd.gradcheck(lambda w: _EmbeddingFunction.apply(ids, w, padding_idx, sgbf), (W64,),
+                                  raise_exception=False)
+    print(f"gradcheck, padding_idx={padding_idx}, scale_grad_by_freq={sgbf}: {'⟦passes‖通过⟧' if ok else '⟦fails‖不通过⟧'}")
+'''),
+    md(en=r"""
+Only the first passes — and that is right. The forward does not depend on `padding_idx` or
+`scale_grad_by_freq` at all, so its true derivative is the plain scatter-add. Both options
+*deliberately* make the backward differ from the derivative: `padding_idx` throws away the padding
+row's gradient, `scale_grad_by_freq` rescales rows by their frequency. `nn.Embedding` fails
+`gradcheck` in exactly the same two cases. A backward is a design decision, not always a derivative.
+""", zh=r"""
+只有第一个通过——这是对的。前向传播根本不依赖于 `padding_idx` 或 `scale_grad_by_freq`，所以它真正的导数就是普通的分散累加。这两个选项都**有意**让反向传播与导数不同：`padding_idx` 丢掉了填充行的梯度，`scale_grad_by_freq` 按频率重新缩放各行。`nn.Embedding` 在这两种情况下同样通不过 `gradcheck`。反向传播是一种设计选择，并不总是导数。
+"""),
     md(en=r"""
 ### Train a character model with your `Embedding`
 
@@ -1606,19 +2447,21 @@ The real test: train the same small model twice from the same seed — once with
 once with `nn.Embedding` — and compare. The text is seven of Shakespeare's sonnets (`data/sonnets.txt`).
 The model predicts the next character from the three before it (the MLP of Bengio et al., 2003, as in
 Karpathy's *makemore*): embed the three characters (`(B, 3)` → `(B, 3, D)`), concatenate (`(B, 3·D)`),
-one `tanh` layer, and a linear layer to `V` logits.
+one `tanh` layer, and a linear layer to `V` logits. This is the first layer of every GPT: nanoGPT's
+`wte` is such a table (and `wpe`, a second one, embeds the positions).
 
 Every line starts with three padding ids as context, so `padding_idx=0` is doing real work here: the
 filler vector stays at zero. `max_norm=2` rescales a character's vector to length 2 whenever it is
 looked up with a longer one. With the same seed, both models start from the same numbers; since a
-correct lookup and renorm match PyTorch's bit for bit, and the gradient matches up to rounding, the two
-loss curves should lie on top of each other.
+correct lookup and renorm match PyTorch's, and the gradient matches up to rounding, the two loss
+curves should lie on top of each other. The reference curve (`nn.Embedding`) is drawn even before
+your module works: it is the target.
 """, zh=r"""
 ### 用你的 `Embedding` 训练一个字符级模型
 
-真正的考验：用同一个随机种子把同一个小模型训练两次——一次用你的 `Embedding`，一次用 `nn.Embedding`——然后比较结果。训练文本是莎士比亚的七首十四行诗（`data/sonnets.txt`）。模型根据前三个字符预测下一个字符（即 Bengio 等人 2003 年提出的 MLP，和 Karpathy 的 *makemore* 中一样）：把三个字符做嵌入（`(B, 3)` → `(B, 3, D)`），拼接起来（`(B, 3·D)`），经过一个 `tanh` 层，再经过一个线性层得到 `V` 个 logits。
+真正的考验：用同一个随机种子把同一个小模型训练两次——一次用你的 `Embedding`，一次用 `nn.Embedding`——然后比较结果。训练文本是莎士比亚的七首十四行诗（`data/sonnets.txt`）。模型根据前三个字符预测下一个字符（即 Bengio 等人 2003 年提出的 MLP，和 Karpathy 的 *makemore* 中一样）：把三个字符做嵌入（`(B, 3)` → `(B, 3, D)`），拼接起来（`(B, 3·D)`），经过一个 `tanh` 层，再经过一个线性层得到 `V` 个 logits。每个 GPT 的第一层都是这样的嵌入表：nanoGPT 的 `wte` 就是一张（`wpe` 是另一张，用来嵌入位置）。
 
-每一行都以三个填充 id 作为上下文开头，所以 `padding_idx=0` 在这里真正派上了用场：补位向量始终保持为零。`max_norm=2` 会在某个字符的向量被查到、且长度超过 2 时，把它缩放到长度 2。用同一个种子，两个模型从完全相同的数值出发；由于正确的查表和重新缩放与 PyTorch 逐位一致，梯度也只在舍入误差范围内有差别，两条损失曲线应该重合在一起。
+每一行都以三个填充 id 作为上下文开头，所以 `padding_idx=0` 在这里真正派上了用场：补位向量始终保持为零。`max_norm=2` 会在某个字符的向量被查到、且长度超过 2 时，把它缩放到长度 2。用同一个种子，两个模型从完全相同的数值出发；由于正确的查表和重新缩放与 PyTorch 一致，梯度也只在舍入误差范围内有差别，两条损失曲线应该重合在一起。参考曲线（`nn.Embedding`）即使在你的模块还不能用时也会画出来：它就是目标。
 """),
     code(r'''
 text = Path("data/sonnets.txt").read_text(encoding="utf-8")
@@ -1635,11 +2478,11 @@ for line in text.splitlines():
         Y.append(stoi[ch])
         context = context[1:] + [stoi[ch]]
 X, Y = torch.tensor(X), torch.tensor(Y)               # (N, BLOCK) int64, (N,)
-print(f"{len(text)} characters, V = {len(vocab)} (with padding), {len(X)} training examples")
+print(f"⟦{len(text)} characters, V = {len(vocab)} (with padding), {len(X)} training examples‖{len(text)} 个字符，V = {len(vocab)}（含填充），{len(X)} 个训练样本⟧")
 
 
 class CharMLP(nn.Module):
-    """Next character from the previous BLOCK ones: embed, concatenate, one tanh layer."""
+    """⟦Next character from the previous BLOCK ones: embed, concatenate, one tanh layer.‖由前 BLOCK 个字符预测下一个字符：嵌入、拼接、一个 tanh 层。⟧"""
 
     def __init__(self, embedding_cls, V, dim=12, hidden=128):
         super().__init__()
@@ -1653,9 +2496,9 @@ class CharMLP(nn.Module):
         return self.out(h)                                # (B, V) logits
 
 
-def train(embedding_cls, steps=300, batch=128, seed=1234):
+def train(make_model, steps=300, batch=128, seed=1234):
     torch.manual_seed(seed)                               # same initial weights for both runs
-    model = CharMLP(embedding_cls, len(vocab))
+    model = make_model()
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     gen = torch.Generator().manual_seed(seed)             # same minibatches for both runs
     losses = []
@@ -1669,23 +2512,99 @@ def train(embedding_cls, steps=300, batch=128, seed=1234):
     return model, losses
 
 
-start = time.perf_counter()
-mine, loss_mine = train(Embedding)
-ref, loss_ref = train(nn.Embedding)
-print(f"trained twice in {time.perf_counter() - start:.1f} s")
-with torch.no_grad():
-    full = [F.cross_entropy(model(X), Y).item() for model in (mine, ref)]
-print(f"loss on all examples: yours {full[0]:.4f}, nn.Embedding {full[1]:.4f}")
-print("largest difference between the loss curves:", max(abs(a - b) for a, b in zip(loss_mine, loss_ref)))
+began = time.perf_counter()
+ref, loss_ref = train(lambda: CharMLP(nn.Embedding, len(vocab)))
+try:
+    mine, loss_mine = train(lambda: CharMLP(Embedding, len(vocab)))
+except NotImplementedError:
+    mine, loss_mine = None, []
+    print("⟦Your Embedding is not implemented yet: only the target curve is drawn.‖你的 Embedding 还没有实现：只画出目标曲线。⟧")
+print(f"⟦trained in {time.perf_counter() - began:.1f} s‖训练用时 {time.perf_counter() - began:.1f} 秒⟧")
+if loss_mine:
+    print("⟦largest difference between the loss curves:‖两条损失曲线之间的最大差值：⟧",
+          f"{max(abs(a - b) for a, b in zip(loss_mine, loss_ref)):.2e}")
 
 fig, ax = plt.subplots(figsize=(9, 3.8))
-ax.plot(loss_ref, color="tab:orange", linewidth=4, alpha=0.5, label="nn.Embedding")
-ax.plot(loss_mine, color="tab:blue", linewidth=1, label="your Embedding")
-ax.set(xlabel="step", ylabel="cross-entropy (minibatch)", title="same seed, same batches: the curves overlap")
+ax.plot(loss_ref, color="tab:orange", linewidth=4, alpha=0.5, label="⟦nn.Embedding (the target)‖nn.Embedding（目标）⟧")
+if loss_mine:
+    ax.plot(loss_mine, color="tab:blue", linewidth=1, label="⟦your Embedding‖你的 Embedding⟧")
+ax.set(xlabel="⟦step‖步数⟧", ylabel="⟦cross-entropy (minibatch)‖交叉熵（小批量）⟧", title="⟦same seed, same batches: the curves should overlap‖相同的种子、相同的批次：两条曲线应当重合⟧")
 ax.legend()
 plt.tight_layout()
 plt.show()
 '''),
+    md(en=r"""
+### Evaluating a model changes it
+
+After training we measure the loss on all examples, in evaluation mode and without gradients — the
+standard way to evaluate. **Predict first:** can this change the model's weights? How many rows of the
+table, do you think?
+
+The cell counts the rows longer than `max_norm` just after training (Adam's last steps moved rows
+*after* their last lookup rescaled them), evaluates, and counts again.
+""", zh=r"""
+### 评估模型会改变模型
+
+训练之后，我们在评估模式下、不计算梯度，测量全部样本上的损失——这是评估模型的标准做法。**先预测：** 这会改变模型的权重吗？你觉得嵌入表会有多少行改变？
+
+下面的单元格先统计训练刚结束时长度超过 `max_norm` 的行数（Adam 的最后几步在这些行最后一次被查到、缩放之后又移动了它们），然后做评估，再统计一次。
+"""),
+    code(r'''
+model = mine if mine is not None else ref
+before_eval = model.emb.weight.detach().clone()
+model.eval()                                            # switches dropout/batch-norm behaviour; not max_norm
+with torch.no_grad():
+    full = F.cross_entropy(model(X), Y).item()
+after_eval = model.emb.weight.detach()
+changed = (after_eval != before_eval).any(dim=1)
+print(f"⟦loss on all {len(X)} examples: {full:.4f}‖全部 {len(X)} 个样本上的损失：{full:.4f}⟧")
+print(f"⟦rows longer than max_norm = 2 after training: {(before_eval.norm(dim=1) > 2.0 + 1e-6).sum().item()}; after the evaluation: {(after_eval.norm(dim=1) > 2.0 + 1e-6).sum().item()}‖训练后长度超过 max_norm = 2 的行数：{(before_eval.norm(dim=1) > 2.0 + 1e-6).sum().item()}；评估后：{(after_eval.norm(dim=1) > 2.0 + 1e-6).sum().item()}⟧")
+print(f"⟦rows of the table changed by evaluating (model.eval(), torch.no_grad()): {changed.sum().item()} of {len(vocab)}‖评估（model.eval()、torch.no_grad()）改变了嵌入表 {len(vocab)} 行中的 {changed.sum().item()} 行⟧")
+'''),
+    md(en=r"""
+This is the most useful lesson about `max_norm`: a forward pass is not read-only. `model.eval()` only
+changes modules that look at `self.training` (dropout, batch norm); `torch.no_grad()` only stops
+recording. So the "evaluation" rescaled every row it looked up — and since it looked up every
+character, the claim "every looked-up row has norm ≤ `max_norm`" is true *now* only because we
+evaluated.
+
+#### Question 4 (4 points): evaluation with side effects
+
+Explain why the evaluation above changed the weights although it ran under `model.eval()` and
+`torch.no_grad()`. Give two concrete ways this can bite you (think of checkpoints, comparing two
+evaluations, a table shared with another model), and propose a fix that makes evaluation side-effect
+free without changing what the model learns.
+""", zh=r"""
+这是关于 `max_norm` 最有用的一课：前向传播并不是只读的。`model.eval()` 只改变那些会查看 `self.training` 的模块（dropout、批归一化）；`torch.no_grad()` 只是停止记录。所以这次“评估”把它查到的每一行都重新缩放了——而它查到了每一个字符，所以“每个被查到的行的范数都 ≤ `max_norm`”这句话**现在**成立，只是因为我们做了评估。
+
+#### 问题 4（4 分）：有副作用的评估
+
+解释为什么上面的评估在 `model.eval()` 和 `torch.no_grad()` 下仍然改变了权重。举出两个具体的情形说明这会怎样坑你（想想检查点、比较两次评估、与另一个模型共享的嵌入表），并提出一种修正方法，让评估没有副作用，同时不改变模型学到的东西。
+"""),
+    answer("q_max_norm_eval", 4, model={
+        "en": r"""
+The renorm is part of the forward: before every lookup it rescales the looked-up rows in place. Neither
+switch turns it off: `eval()` only flips `self.training`, which `nn.Embedding` does not read, and
+`no_grad()` only stops autograd from recording. Ways it bites: a checkpoint saved after evaluation differs
+from the one saved before; evaluating on the validation set changes the rows of characters that training
+had not rescaled yet, so a second evaluation or a resumed training sees different weights than the first;
+a table shared with another model (tied, or `from_pretrained` storage) changes under the other model;
+results depend on the order of evaluations. Fix: apply the cap as a projection right after each optimiser
+step to *all* rows (`with torch.no_grad(): torch.embedding_renorm_(w, torch.arange(V), max_norm, p)` or
+your own renorm) and run without `max_norm` in the module — then every row always satisfies the cap and a
+forward changes nothing; or evaluate a deep copy of the model.
+""", "zh": r"""
+重新缩放是前向传播的一部分：每次查表之前，它都原地缩放被查到的行。这两个开关都关不掉它：`eval()` 只翻转 `self.training`，而 `nn.Embedding` 不读它；`no_grad()` 只是让自动求导停止记录。会怎样坑你：评估之后保存的检查点与评估之前的不同；在验证集上评估会改变训练中还没被缩放过的字符的行，所以第二次评估、或者接着训练时，看到的权重与第一次不同；与另一个模型共享的嵌入表（权重共享，或 `from_pretrained` 的共享存储）会在另一个模型底下改变；结果取决于评估的顺序。修正：在每一步优化之后，对**所有**行做一次投影（`with torch.no_grad(): torch.embedding_renorm_(w, torch.arange(V), max_norm, p)`，或用你自己的重新缩放），模块里不再设 `max_norm`——这样每一行始终满足上限，前向传播什么也不改；或者对模型的深拷贝做评估。
+"""}, rubric={
+        "en": r"""
+- 1 point: the renorm runs inside every forward, in place; `eval()` does not affect it (only `self.training` users) and `no_grad()` only stops recording.
+- 2 points: two concrete consequences (checkpoint differs, non-reproducible / order-dependent evaluations, shared or tied tables change, validation data leaks into the weights); one point each.
+- 1 point: a fix that keeps the learned model — project all rows after each step and drop `max_norm` from the forward, or evaluate a copy.
+""", "zh": r"""
+- 1 分：重新缩放在每次前向传播中原地执行；`eval()` 不影响它（只影响读取 `self.training` 的模块），`no_grad()` 只停止记录。
+- 2 分：两个具体后果（检查点不同、评估不可复现或依赖顺序、共享或权重共享的表被改变、验证数据渗入权重），每个 1 分。
+- 1 分：一种不改变所学模型的修正——每步之后投影所有行并从前向传播中去掉 `max_norm`，或对副本做评估。
+"""}),
     md(en=r"""
 ### What happened to the table
 
@@ -1693,57 +2612,93 @@ Three kinds of rows, each explained by a part of this notebook:
 
 - **the padding row** is exactly zero: `padding_idx` kept its gradient at zero (Part 2), so Adam never
   moved it from its zero initialisation;
-- **the rows looked up** have norm at most `max_norm` = 2 (Part 3): each lookup rescaled the longer ones;
+- **the rows looked up** have norm at most `max_norm` = 2 (Part 3) — now, after the evaluation pass;
 - **the line end `\n`** is a target, but never part of a context — every line starts afresh from
   padding. So its row was never looked up: no gradient, and no renorm either, since `max_norm` acts
-  only on looked-up rows. It is still exactly its random initial vector, longer than `max_norm`.
-
-Then the model writes a few lines. With three characters of context and 300 steps, it spells
-sonnet-like fragments, not sonnets.
+  only on looked-up rows. It is still exactly its random initial vector, and may be longer than
+  `max_norm`.
 """, zh=r"""
 ### 嵌入表发生了什么变化
 
 表中有三类行，每一类都可以用本 notebook 的某个部分来解释：
 
 - **填充行**恰好为零：`padding_idx` 让它的梯度始终为零（第 2 部分），所以 Adam 从未让它离开初始化时的零值；
-- **被查到的行**范数不超过 `max_norm` = 2（第 3 部分）：每次查表都会把超长的行缩放回来；
-- **行尾符 `\n`** 是预测目标，但从不出现在上下文中——每一行都从填充重新开始。所以它那一行从未被查到：既没有梯度，也没有被重新缩放，因为 `max_norm` 只作用于被查到的行。它仍然恰好是最初随机生成的那个向量，长度超过 `max_norm`。
-
-然后让模型写几行诗。只有三个字符的上下文、训练 300 步，它能拼出一些有十四行诗味道的片段，但还写不出十四行诗。
+- **被查到的行**范数不超过 `max_norm` = 2（第 3 部分）——这是在做了评估之后的现在；
+- **行尾符 `\n`** 是预测目标，但从不出现在上下文中——每一行都从填充重新开始。所以它那一行从未被查到：既没有梯度，也没有被重新缩放，因为 `max_norm` 只作用于被查到的行。它仍然恰好是最初随机生成的那个向量，长度可能超过 `max_norm`。
 """),
     code(r'''
-W_final = mine.emb.weight.detach()                      # (V, D)
+W_final = model.emb.weight.detach()                     # (V, D)
 torch.manual_seed(1234)
 W_init = torch.randn(len(vocab), W_final.shape[1])      # what reset_parameters drew for this seed
 NL = stoi["\n"]
 used = torch.zeros(len(vocab), dtype=torch.bool)
 used[X.unique()] = True                                 # rows that appear in some context
 norms = W_final.norm(dim=1)
-print("padding row exactly zero:", bool((W_final[PAD] == 0).all()))
-print(f"largest norm of a looked-up row: {norms[used].max().item():.6f} (max_norm = 2)")
-print(f"'\\n' looked up: {used[NL].item()} | its norm {norms[NL].item():.4f} | still its initial vector:",
-      torch.equal(W_final[NL], W_init[NL]))
+print("⟦padding row exactly zero:‖填充行恰好为零：⟧", bool((W_final[PAD] == 0).all()))
+print(f"⟦largest norm of a looked-up row: {norms[used].max().item():.6f} (max_norm = 2)‖被查到的行的最大范数：{norms[used].max().item():.6f}（max_norm = 2）⟧")
+print(f"⟦'\\n' looked up: {used[NL].item()} | its norm {norms[NL].item():.4f} | still its initial vector: {torch.equal(W_final[NL], W_init[NL])}‖'\\n' 被查到过：{used[NL].item()} | 它的范数 {norms[NL].item():.4f} | 仍是初始向量：{torch.equal(W_final[NL], W_init[NL])}⟧")
 
 order = torch.argsort(torch.bincount(X.reshape(-1), minlength=len(vocab)), descending=True)
 colours = ["tab:gray" if i == PAD else "tab:orange" if i == NL else "tab:blue" for i in order.tolist()]
-labels = [{"<pad>": "pad", "\n": "\\n", " ": "␣"}.get(vocab[i], vocab[i]) for i in order.tolist()]
-fig, ax = plt.subplots(figsize=(12, 3.6))
+labels = [{"<pad>": "⟦pad‖填充⟧", "\n": "\\n", " ": "␣"}.get(vocab[i], vocab[i]) for i in order.tolist()]
+fig, ax = plt.subplots(figsize=(12, 4))
 ax.bar(range(len(vocab)), norms[order], color=colours)
+pad_at = order.tolist().index(PAD)
+ax.plot([pad_at], [0.04], marker="v", color="tab:gray", markersize=9)          # the zero-height padding bar
+ax.annotate("⟦padding row: norm 0‖填充行：范数为 0⟧", (pad_at, 0.1), xytext=(pad_at + 2, 0.9),
+            arrowprops=dict(arrowstyle="->", color="tab:gray"), fontsize=9)
 ax.axhline(2.0, color="tab:red", linestyle="--", label="max_norm")
 ax.set_xticks(range(len(vocab)))
 ax.set_xticklabels(labels, fontsize=8)
-ax.set(ylabel="row norm after training", title="rows of your Embedding, most frequent in contexts first",
-       ylim=(0, 3.4))
-ax.legend(loc="upper center")
+ax.set(ylabel="⟦row norm after training‖训练后的行范数⟧", title="⟦rows of the table, most frequent in contexts first‖嵌入表的各行，按在上下文中出现的频率从高到低排列⟧",
+       ylim=(0, max(3.4, norms.max().item() * 1.15)))
+ax.legend(loc="upper right")
 plt.tight_layout()
 plt.show()
 '''),
+    md(en=r"""
+### What the table learned, in two dimensions
+
+Each character's row is a point in D = 12 dimensions. Projecting the rows onto their two principal
+directions (PCA) shows which characters the model treats alike: often the vowels gather, as do the
+capitals and the punctuation. (A projection loses most of the 12 dimensions: read it as a hint, not a
+proof.)
+""", zh=r"""
+### 嵌入表学到了什么（二维图示）
+
+每个字符的那一行都是 D = 12 维空间中的一个点。把这些行投影到它们的两个主方向上（主成分分析，PCA），就能看出模型把哪些字符当作相似的：元音往往聚在一起，大写字母和标点也是如此。（投影丢掉了 12 维中的大部分信息：把它当作线索，而不是证明。）
+"""),
+    code(r'''
+rows = [i for i in range(len(vocab)) if i not in (PAD, NL)]
+P = W_final[rows] - W_final[rows].mean(dim=0)            # centred rows (V', D)
+_, _, Vt = torch.linalg.svd(P, full_matrices=False)
+xy = P @ Vt[:2].T                                        # (V', 2): the two principal directions
+kind = ["⟦vowel‖元音⟧" if vocab[i].lower() in "aeiou" else "⟦capital‖大写字母⟧" if vocab[i].isupper() else
+        "⟦letter‖字母⟧" if vocab[i].isalpha() else "⟦other‖其他⟧" for i in rows]
+fig, ax = plt.subplots(figsize=(7, 6))
+for name, colour in [("⟦vowel‖元音⟧", "tab:red"), ("⟦letter‖字母⟧", "tab:blue"), ("⟦capital‖大写字母⟧", "tab:green"), ("⟦other‖其他⟧", "tab:gray")]:
+    pick = [j for j, k in enumerate(kind) if k == name]
+    ax.scatter(xy[pick, 0], xy[pick, 1], color=colour, label=name, s=20)
+for j, i in enumerate(rows):
+    ax.annotate({" ": "␣"}.get(vocab[i], vocab[i]), xy[j].tolist(), fontsize=10, xytext=(3, 3), textcoords="offset points")
+ax.set(title="⟦character embeddings after training (PCA to 2-D)‖训练后的字符嵌入（PCA 投影到二维）⟧", xlabel="⟦1st principal direction‖第一主方向⟧",
+       ylabel="⟦2nd principal direction‖第二主方向⟧")
+ax.legend(loc="best", fontsize=8)
+plt.tight_layout()
+plt.show()
+'''),
+    md(en=r"""
+Then the model writes a few lines. With three characters of context and 300 steps, it spells
+sonnet-like fragments, not sonnets.
+""", zh=r"""
+然后让模型写几行诗。只有三个字符的上下文、训练 300 步，它能拼出一些有十四行诗味道的片段，但还写不出十四行诗。
+"""),
     code(r'''
 gen = torch.Generator().manual_seed(7)
 context, lines, line = [PAD] * BLOCK, [], ""
 with torch.no_grad():
     while len(lines) < 4:
-        probs = F.softmax(mine(torch.tensor([context])), dim=-1)[0]   # (V,)
+        probs = F.softmax(model(torch.tensor([context])), dim=-1)[0]  # (V,)
         probs[PAD] = 0                                                # never write padding
         ix = torch.multinomial(probs, 1, generator=gen).item()
         if vocab[ix] == "\n" or len(line) > 60:
@@ -1752,8 +2707,253 @@ with torch.no_grad():
         else:
             line += vocab[ix]
             context = context[1:] + [ix]
-print("\n".join(lines))
+print("⟦The model writes:‖模型写道：⟧")
+print("\n".join(f"  「{line}」" for line in lines))
 '''),
+]
+
+BONUS = [
+    md(en=r"""
+---
+## Bonus parts (ungraded)
+
+Three extensions, each a few minutes of compute. Nothing here is graded; the cells after each stub
+compare your code with PyTorch, as the checks do.
+
+### Bonus A · sparse gradients
+
+With a vocabulary of 50 000 tokens and a batch that touches a few hundred of them, the dense `(V, D)`
+gradient is almost all zeros — and an optimiser such as Adam then updates every row's moments anyway.
+`nn.Embedding(sparse=True)` returns the gradient as a sparse COO tensor instead: the list of rows that
+were looked up, and their gradient rows. Write `sparse_embedding_backward`, the sparse twin of Part 2
+(duplicate ids may stay as separate entries: `.coalesce()` adds them up).
+
+<details><summary>Hint</summary>
+
+A COO tensor is built from indices `(1, nnz)` (here: the row numbers) and values `(nnz, D)` (the
+gradient rows), with the full size `(V, D)`: `torch.sparse_coo_tensor`. Which positions must not become
+entries?
+</details>
+""", zh=r"""
+---
+## 附加题（不计分）
+
+三个扩展，每个只需几分钟的计算。这里的内容都不计分；每个代码框架之后的单元格会像检查那样，把你的代码与 PyTorch 比较。
+
+### 附加题 A · 稀疏梯度
+
+当词表有 50 000 个词元，而一批数据只用到其中几百个时，稠密的 `(V, D)` 梯度几乎全是零——而像 Adam 这样的优化器照样会更新每一行的动量。`nn.Embedding(sparse=True)` 则把梯度作为稀疏 COO 张量返回：被查到的行号列表，以及它们的梯度行。请写出 `sparse_embedding_backward`，即第 2 部分的稀疏版本（重复的 id 可以作为单独的条目保留：`.coalesce()` 会把它们加起来）。
+
+<details><summary>提示</summary>
+
+COO 张量由索引 `(1, nnz)`（这里是行号）和值 `(nnz, D)`（梯度行）以及完整的大小 `(V, D)` 构成：`torch.sparse_coo_tensor`。哪些位置不能成为条目？
+</details>
+"""),
+    bonus("sparse", r'''
+import torch
+
+
+def sparse_embedding_backward(grad_output, indices, num_embeddings, padding_idx=None):
+    """⟦grad_output (*, D), indices (*) -> a sparse COO (V, D) gradient: one entry per non-padding position.‖grad_output (*, D)，indices (*) -> 稀疏 COO 格式的 (V, D) 梯度：每个非填充位置一个条目。⟧"""
+    ### BEGIN SOLUTION
+    D = grad_output.shape[-1]
+    idx = indices.reshape(-1).long()
+    grad = grad_output.reshape(-1, D)
+    if padding_idx is not None:
+        keep = idx != padding_idx
+        idx, grad = idx[keep], grad[keep]
+    return torch.sparse_coo_tensor(idx.unsqueeze(0), grad, (num_embeddings, D), check_invariants=True)
+    ### END SOLUTION
+'''),
+    code(r'''
+class SparseLookup(torch.autograd.Function):
+    """⟦forward: your one-hot lookup; backward: your sparse gradient (only the rows looked up).‖前向：你的独热查表；反向：你的稀疏梯度（只含被查到的行）。⟧"""
+
+    @staticmethod
+    def forward(ctx, indices, weight):
+        ctx.save_for_backward(indices)
+        ctx.num_embeddings = weight.shape[0]
+        return one_hot_lookup(indices, weight)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (indices,) = ctx.saved_tensors
+        return None, sparse_embedding_backward(grad_output, indices, ctx.num_embeddings)
+
+
+def fit_rows(lookup, steps=40, V=5000, D=16, seed=0):
+    """⟦Pull the looked-up rows of a (V, D) table towards fixed targets with SparseAdam; the losses.‖用 SparseAdam 把 (V, D) 表中被查到的行拉向固定的目标；返回各步损失。⟧"""
+    torch.manual_seed(seed)
+    table = nn.Parameter(torch.randn(V, D))
+    targets = torch.randn(V, D)
+    opt = torch.optim.SparseAdam([table], lr=0.1)
+    gen = torch.Generator().manual_seed(seed)
+    losses = []
+    for _ in range(steps):
+        ids = torch.randint(0, V, (8, 16), generator=gen)          # 128 of 5000 rows per step
+        loss = ((lookup(ids, table) - targets[ids]) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, table.grad
+
+
+try:
+    torch.manual_seed(0)
+    ids, g = torch.randint(0, 50, (4, 6)), torch.randn(4, 6, 3)
+    sparse = sparse_embedding_backward(g, ids, 50, padding_idx=0)
+    check("⟦sparse gradient == dense gradient (Part 2)‖稀疏梯度 == 稠密梯度（第 2 部分）⟧", sparse.to_dense(), embedding_backward(g, ids, 50, padding_idx=0),
+          exact=False, atol=1e-6)
+    yours, grad = fit_rows(lambda i, w: SparseLookup.apply(i, w))
+    torchs, _ = fit_rows(lambda i, w: F.embedding(i, w, sparse=True))
+    print(f"⟦layout of the gradient: {grad.layout}; {grad.coalesce().indices().shape[1]} of 5000 rows stored‖梯度的布局：{grad.layout}；5000 行中存储了 {grad.coalesce().indices().shape[1]} 行⟧")
+    print(f"⟦SparseAdam, 40 steps: loss {yours[0]:.3f} -> {yours[-1]:.3f} (yours), {torchs[0]:.3f} -> {torchs[-1]:.3f} (nn.Embedding(sparse=True))‖SparseAdam 训练 40 步：损失 {yours[0]:.3f} -> {yours[-1]:.3f}（你的），{torchs[0]:.3f} -> {torchs[-1]:.3f}（nn.Embedding(sparse=True)）⟧")
+except NotImplementedError:
+    print("⟦Bonus A not attempted.‖附加题 A 尚未作答。⟧")
+'''),
+    md(en=r"""
+### Bonus B · `EmbeddingBag` as a counts matrix
+
+`nn.EmbeddingBag(mode="sum")` looks up *bags* of ids (say, the words of one document) and returns one
+vector per bag, the sum of its rows, without ever building the `(N, D)` tensor of single lookups;
+`mode="mean"` averages. Bags are given as one flat `indices` tensor and `offsets`, where each bag
+starts. In the one-hot picture of Part 1, a bag is a row of *counts*: row b of a `(num_bags, V)`
+matrix $C$ says how often each id occurs in bag b, and the result is $C @ W$. Write `bag_lookup`.
+
+<details><summary>Hint</summary>
+
+Give every position its bag number (how many offsets are ≤ its position, minus one —
+`torch.bucketize` counts that). Then add a 1 at `(bag, id)` for every position: which call adds into a
+tensor at index pairs, accumulating repeats? For "mean", divide each row of $C$ by its bag's size
+(an empty bag gives a zero vector, as in PyTorch).
+</details>
+""", zh=r"""
+### 附加题 B · 用计数矩阵实现 `EmbeddingBag`
+
+`nn.EmbeddingBag(mode="sum")` 查的是一“袋”一“袋”的 id（比如一篇文档中的词），每袋返回一个向量，即袋中各行之和，而且从不构造逐个查表得到的 `(N, D)` 张量；`mode="mean"` 则取平均。各袋由一个展平的 `indices` 张量和 `offsets`（每袋的起始位置）给出。在第 1 部分的独热图景中，一袋就是一行**计数**：`(num_bags, V)` 矩阵 $C$ 的第 b 行记录每个 id 在第 b 袋中出现了几次，结果就是 $C @ W$。请写出 `bag_lookup`。
+
+<details><summary>提示</summary>
+
+给每个位置算出它属于第几袋（有多少个 offset ≤ 它的位置，再减一——`torch.bucketize` 能数这个）。然后对每个位置在 `(袋, id)` 处加 1：哪个调用能按下标对往张量里累加，并且把重复的累加起来？对于 “mean”，把 $C$ 的每一行除以该袋的大小（空袋得到零向量，与 PyTorch 相同）。
+</details>
+"""),
+    bonus("bag", r'''
+import torch
+
+
+def bag_lookup(indices, offsets, weight, mode="sum"):
+    """⟦indices (N,), offsets (num_bags,) starts of the bags, weight (V, D) -> (num_bags, D): counts @ weight.‖indices (N,)，offsets (num_bags,) 为各袋的起始位置，weight (V, D) -> (num_bags, D)：计数矩阵 @ weight。⟧"""
+    ### BEGIN SOLUTION
+    V, N = weight.shape[0], indices.numel()
+    positions = torch.arange(N, device=indices.device)
+    bag = torch.bucketize(positions, offsets, right=True) - 1                # (N,) bag of each position
+    counts = torch.zeros(len(offsets), V, dtype=weight.dtype, device=weight.device)
+    counts.index_put_((bag, indices.long()), torch.ones(N, dtype=weight.dtype, device=weight.device),
+                      accumulate=True)                                        # (num_bags, V)
+    if mode == "mean":
+        counts = counts / counts.sum(dim=1, keepdim=True).clamp(min=1)
+    return counts @ weight
+    ### END SOLUTION
+'''),
+    code(r'''
+torch.manual_seed(0)
+W = torch.randn(10, 4)
+ids = torch.tensor([1, 2, 2, 7, 3, 3, 3, 9])            # three bags: [1, 2, 2], [], [7, 3, 3, 3, 9]
+offsets = torch.tensor([0, 3, 3])
+try:
+    for mode in ("sum", "mean"):
+        check(f"⟦bag_lookup, mode={mode!r} (with an empty bag)‖bag_lookup，mode={mode!r}（含一个空袋）⟧", lambda: bag_lookup(ids, offsets, W, mode),
+              F.embedding_bag(ids, W, offsets, mode=mode), exact=False, atol=1e-6)
+except NotImplementedError:
+    print("⟦Bonus B not attempted.‖附加题 B 尚未作答。⟧")
+'''),
+    md(en=r"""
+### Bonus C · weight tying, as nanoGPT does it
+
+nanoGPT's `GPT.__init__` ends its embedding setup with `self.transformer.wte.weight = self.lm_head.weight`:
+the token embedding `wte` `(V, D)` and the output layer `lm_head` (which maps a D-vector to V logits)
+are *one* tensor. Press & Wolf (2017) showed this loses nothing and often helps: both matrices relate
+tokens to vectors, and the output layer receives a gradient for every token at every step, while a
+token's input row learns only when the token occurs. The cell below ties the character model's table
+to its output layer (logits = `h @ emb.weight.T`), compares it with the untied model trained
+above, and counts parameters. (`max_norm` is left out: rescaling the output layer's rows at every lookup would change
+the logits too.)
+
+**Predict first:** after training the tied model, is its padding row still zero?
+""", zh=r"""
+### 附加题 C · 像 nanoGPT 那样共享权重
+
+nanoGPT 的 `GPT.__init__` 在设置嵌入时写道 `self.transformer.wte.weight = self.lm_head.weight`：词元嵌入 `wte` `(V, D)` 和输出层 `lm_head`（把 D 维向量映射为 V 个 logits）是**同一个**张量。Press 与 Wolf（2017）表明这样做没有损失，而且常常有益：两个矩阵都把词元和向量联系起来，而输出层每一步都为每个词元得到梯度，词元的输入行却只有在该词元出现时才会学习。下面的单元格把字符模型的嵌入表与它的输出层绑定（logits = `h @ emb.weight.T`），与上面训练好的不共享权重的模型比较，并统计参数数量。（这里不用 `max_norm`：每次查表都重新缩放输出层的行，也会改变 logits。）
+
+**先预测：** 共享权重的模型训练之后，它的填充行还是零吗？
+"""),
+    code(r'''
+class TiedCharMLP(nn.Module):
+    """⟦CharMLP whose output layer is its embedding table (logits = h @ emb.weight.T), as nanoGPT ties wte and lm_head.‖输出层就是嵌入表的 CharMLP（logits = h @ emb.weight.T），与 nanoGPT 共享 wte 和 lm_head 一样。⟧"""
+
+    def __init__(self, embedding_cls, V, dim=12, hidden=128):
+        super().__init__()
+        self.emb = embedding_cls(V, dim, padding_idx=PAD)
+        self.hidden = nn.Linear(BLOCK * dim, hidden)
+        self.proj = nn.Linear(hidden, dim)                   # back to D, to meet the table
+
+    def forward(self, x):                                    # x (B, BLOCK)
+        h = torch.tanh(self.hidden(self.emb(x).flatten(1)))  # (B, hidden)
+        return self.proj(h) @ self.emb.weight.T              # (B, D) @ (D, V) -> (B, V) logits
+
+
+emb_cls = Embedding if mine is not None else nn.Embedding
+tied, loss_tied = train(lambda: TiedCharMLP(emb_cls, len(vocab)))
+untied = model                                          # the model trained above (with max_norm)
+count = lambda m: sum(p.numel() for p in m.parameters())
+with torch.no_grad():
+    tied.eval()
+    full_tied, full_untied = F.cross_entropy(tied(X), Y).item(), full
+print(f"⟦parameters: tied {count(tied)}, untied {count(untied)}‖参数数量：共享 {count(tied)}，不共享 {count(untied)}⟧")
+print(f"⟦loss on all examples: tied {full_tied:.4f}, untied {full_untied:.4f}‖全部样本上的损失：共享 {full_tied:.4f}，不共享 {full_untied:.4f}⟧")
+print(f"⟦norm of the padding row of the tied model: {tied.emb.weight[PAD].norm().item():.4f}‖共享权重模型的填充行范数：{tied.emb.weight[PAD].norm().item():.4f}⟧")
+'''),
+    md(en=r"""
+#### Question 5 (4 points): tying `wte` and `lm_head`
+
+(Graded, although it sits among the bonus parts: the cell above runs whether or not you did them.)
+
+For GPT-2 small (V = 50257, D = 768), how many parameters does tying save? Explain in your own words
+why tying is reasonable (Press & Wolf, 2017), and why the tied model's padding row is no longer zero
+although `padding_idx` is set. What would go wrong if the tied table also had `max_norm`?
+""", zh=r"""
+#### 问题 5（4 分）：`wte` 与 `lm_head` 共享权重
+
+（这道题计分，虽然它位于附加题之中：无论你是否做了附加题，上面的单元格都能运行。）
+
+对 GPT-2 small（V = 50257，D = 768）来说，共享权重省下了多少参数？用你自己的话解释为什么共享权重是合理的（Press 与 Wolf，2017），以及为什么设置了 `padding_idx`，共享权重的模型的填充行却不再为零。如果共享的嵌入表还设置了 `max_norm`，会出什么问题？
+"""),
+    answer("q_weight_tying", 4, model={
+        "en": r"""
+It saves V·D = 50257 · 768 ≈ 38.6 M parameters (about a third of GPT-2 small's 124 M). Both matrices map
+between tokens and D-vectors: the input embedding places a token's vector where the model reads it, the
+output embedding scores each D-vector against every token; sharing them lets the output layer — which gets
+a gradient for every token at every step — train the input rows of rare tokens as well, and acts as a
+regulariser (Press & Wolf report equal or lower perplexity). `padding_idx` only drops the lookup's gradient
+for the padding row; the output layer's gradient ($h^\top$ times the softmax error, nonzero for every
+token, padding included) still reaches that row, so it moves. With `max_norm`, every lookup would rescale
+rows of the output layer too, changing the logits as a side effect of reading the input, and the cap
+would also constrain the output scores.
+""", "zh": r"""
+省下 V·D = 50257 · 768 ≈ 3860 万个参数（约为 GPT-2 small 1.24 亿参数的三分之一）。两个矩阵都在词元和 D 维向量之间建立对应：输入嵌入给出模型读到的词元向量，输出嵌入拿每个 D 维向量与所有词元打分；共享之后，每一步都为每个词元得到梯度的输出层也在训练罕见词元的输入行，而且起到正则化的作用（Press 与 Wolf 报告困惑度相同或更低）。`padding_idx` 只去掉了查表给填充行的梯度；输出层的梯度（$h^\top$ 乘以 softmax 误差，对每个词元、包括填充都不为零）仍然会到达这一行，所以它会变。若再设置 `max_norm`，每次查表都会顺带重新缩放输出层的行，读取输入的副作用会改变 logits，上限也会约束输出的分数。
+"""}, rubric={
+        "en": r"""
+- 1 point: V·D ≈ 38.6 M parameters saved (any correct arithmetic).
+- 1 point: why it is reasonable — both map tokens and vectors; the output layer trains all rows every step; equal or better results (Press & Wolf).
+- 1 point: the padding row gets the output layer's gradient; `padding_idx` acts on the lookup only.
+- 1 point: max_norm would rescale output-layer rows at each lookup (side effect on the logits / constrains output scores).
+""", "zh": r"""
+- 1 分：省下 V·D ≈ 3860 万个参数（算对即可）。
+- 1 分：为什么合理——两者都在词元和向量之间建立对应；输出层每一步训练所有行；结果相同或更好（Press 与 Wolf）。
+- 1 分：填充行得到输出层的梯度；`padding_idx` 只作用于查表。
+- 1 分：max_norm 会在每次查表时重新缩放输出层的行（对 logits 的副作用 / 约束输出分数）。
+"""}),
     md(en=r"""
 ---
 ## What you built
@@ -1761,29 +2961,25 @@ print("\n".join(lines))
 - **A lookup is a one-hot product** — exact for finite weights, but $O(N \cdot V \cdot D)$ work and an
   $N \times V$ tensor, and inf/NaN spread across it. Real layers index; they raise for ids outside
   `[0, V)` instead of wrapping.
-- **The backward sums** the output gradients of each id into its row. `padding_idx` *skips* the
-  padding positions, so that one row's gradient is exactly zero (the forward still returns the row);
-  `scale_grad_by_freq` divides by each id's count in the whole batch.
-- **`max_norm` rescales** the looked-up rows of the weight in place, before the lookup — a side effect
-  of the forward, not a regulariser; it can break autograd for other uses of the weight unless they
+- **The backward is a scatter-add**: the output gradients of each id are summed into its row.
+  `padding_idx` *skips* the padding positions, so that one row's gradient is exactly zero (the forward
+  still returns the row); `scale_grad_by_freq` divides by each id's count in the whole batch. Both make
+  the backward differ from the true derivative on purpose — `gradcheck` says so.
+- **`max_norm` rescales** the looked-up rows of the weight in place, before the lookup — a constraint
+  enforced by projection, not a penalty and not a normalisation. It is a side effect of *every*
+  forward, evaluation included, and it can break autograd for other uses of the weight unless they
   clone it.
-- **The module** is bookkeeping around an autograd Function, and it trains a model exactly like
-  `nn.Embedding` does.
-
-Further: `nn.EmbeddingBag` (lookups summed or averaged per bag, without the `(B, T, D)` tensor),
-`sparse=True` gradients (only the touched rows, for huge vocabularies), and weight tying between the
-input embedding and the output layer.
+- **The module** keeps the options and wires an autograd Function around your functions, and it trains
+  a model exactly like `nn.Embedding` does — the first layer of a GPT, whose output layer can share it.
 """, zh=r"""
 ---
 ## 你完成了什么
 
 - **查表就是独热向量乘法**——权重为有限值时结果精确，但计算量是 $O(N \cdot V \cdot D)$，还要生成一个 $N \times V$ 的张量，而且 inf/NaN 会在其中扩散。真正的嵌入层用索引实现；遇到超出 `[0, V)` 的 id 会报错，而不是回绕。
-- **反向传播把**每个 id 对应的输出梯度**累加**到它那一行。`padding_idx` 会*跳过*填充位置，因此那一行的梯度恰好为零（前向传播照样返回这一行）；`scale_grad_by_freq` 则除以每个 id 在整批数据中出现的次数。
-- **`max_norm` 在查表之前原地重新缩放**权重中被查到的行——这是前向传播的副作用，而不是正则化；如果权重在查表之前已经参与了别的可微运算，除非那里先克隆，否则会破坏自动求导。
-- **模块**只是围绕一个自动求导 Function 的簿记工作，用它训练模型的结果和用 `nn.Embedding` 完全一样。
-
-延伸阅读：`nn.EmbeddingBag`（对每个“袋”中查到的向量求和或取平均，无需生成 `(B, T, D)` 张量）、`sparse=True` 梯度（只包含被访问到的行，适用于超大词表），以及输入嵌入与输出层之间的权重共享（weight tying）。
+- **反向传播是分散累加**：每个 id 对应的输出梯度被累加到它那一行。`padding_idx` 会**跳过**填充位置，因此那一行的梯度恰好为零（前向传播照样返回这一行）；`scale_grad_by_freq` 则除以每个 id 在整批数据中出现的次数。两者都有意让反向传播与真正的导数不同——`gradcheck` 证实了这一点。
+- **`max_norm` 在查表之前原地重新缩放**权重中被查到的行——这是通过投影执行的约束，既不是惩罚项，也不是归一化。它是**每一次**前向传播（包括评估）的副作用；如果权重在查表之前已经参与了别的可微运算，除非那里先克隆，否则会破坏自动求导。
+- **模块**保存各个选项，并用一个自动求导 Function 把你的函数连接起来；用它训练模型的结果和用 `nn.Embedding` 完全一样——它就是 GPT 的第一层，输出层还可以与它共享权重。
 """),
 ]
 
-CELLS = INTRO + PART1 + PART2 + PART3 + PART4
+CELLS = INTRO + PART1 + PART2 + PART3 + PART4 + BONUS

@@ -6,7 +6,7 @@ MESSAGES = {
     # parts (titles in reports)
     "part.one_hot_lookup": "用独热编码乘积实现查表",
     "part.embedding_backward": "带 padding_idx 和 scale_grad_by_freq 的反向传播",
-    "part.embedding_renorm": "max_norm 的原地重新归一化",
+    "part.embedding_renorm": "max_norm 的原地重新缩放",
     "part.embedding_module": "Embedding 模块",
     # report framing
     "report.part_points": "{part}：{score:.2f} / {max:.0f} 分",

@@ -101,7 +101,10 @@ def test_release_holds_no_solution_or_hidden_tests():
     for edition in ("embedding", "embedding-zh"):
         stub = nbformat.read(ROOT / "assignments" / edition / "embedding.ipynb", 4)
         solutions = [c for c in stub.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
-        assert len(solutions) == 4 and all("raise NotImplementedError" in c.source for c in solutions), edition
+        code = [c for c in solutions if c.cell_type == "code"]          # the four parts and the bonus stubs
+        written = [c for c in solutions if c.cell_type == "markdown"]   # the written answers, graded by hand
+        assert len(code) == 6 and all("raise NotImplementedError" in c.source for c in code), edition
+        assert len(written) == 5 and all("YOUR ANSWER HERE" in c.source for c in written), edition
 
 
 def test_source_is_built_from_authoring(tmp_path):

@@ -1,7 +1,8 @@
 """The English and Chinese editions come from one source (issue 7): same code, same grade ids, same
-graders; only the prose differs. And the grader speaks both languages."""
+graders; only the prose differs. And the grader speaks both languages, with the same terms (issue 13)."""
 import ast
 import json
+import re
 import string
 
 import nbformat
@@ -17,21 +18,19 @@ def source(edition, where="source"):
 
 
 class _Prose(ast.NodeTransformer):
-    """Blank what may differ by language inside code: docstrings and the visible checks' MSG texts."""
+    """Blank what may differ by language inside code: every string (docstrings, the visible checks'
+    names, messages and causes, printed labels, figure text are all written per language)."""
 
-    def _strip_docstring(self, node):
-        self.generic_visit(node)
-        if node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant) \
-                and isinstance(node.body[0].value.value, str):
-            node.body[0] = ast.Expr(ast.Constant("<docstring>"))
-        return node
+    def visit_Constant(self, node):
+        return ast.Constant("<text>") if isinstance(node.value, str) else node
 
-    visit_FunctionDef = visit_ClassDef = visit_Module = _strip_docstring
+    def visit_JoinedStr(self, node):
+        return ast.Constant("<text>")
 
-    def visit_Assign(self, node):
-        if any(isinstance(t, ast.Name) and t.id == "MSG" for t in node.targets) and isinstance(node.value, ast.Dict):
-            node.value.values = [ast.Constant("<text>") for _ in node.value.values]
-        return node
+    def visit_Assign(self, node):   # the messages and the fonts (a CJK font for zh) are per language
+        if any(isinstance(t, ast.Name) and t.id in ("MSG", "FONTS") for t in node.targets):
+            node.value = ast.Constant("<text>")
+        return self.generic_visit(node)
 
 
 def code_shape(nb):
@@ -123,3 +122,131 @@ def test_the_notebook_says_its_language_and_the_grader_follows(grader):
     assert grader.grade(zh).lang == "zh" and "未通过" in to_text(grader.grade(zh))
     assert grader.grade(zh, lang="en").lang == "en"
     assert grader.grade(ROOT / "assignments" / "embedding" / "embedding.ipynb").lang == "en"
+
+
+# ---- issue 13: the Chinese edition is Chinese throughout -------------------------------------------
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Words that are code or data, not prose, when they stand in a label (exception and tool names, ...).
+CODE_WORDS = {"tensor", "dtype", "float", "int", "id", "ids", "repr", "gradcheck", "softmax", "eval", "torch",
+              "True", "False", "None", "inf", "nan", "NaN", "RuntimeError", "IndexError", "AssertionError",
+              "NotImplementedError", "MiB", "PCA", "SparseAdam", "Adam", "SGD", "bool"}
+PLOT_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "text", "annotate", "set_xticklabels",
+              "set_yticklabels"}
+PLOT_KEYWORDS = {"title", "xlabel", "ylabel", "label"}
+LABEL_CALLS = {"print", "check", "check_raises", "attempt"}   # their strings are printed
+
+
+def _texts(node):
+    """The literal text an expression prints: its strings and f-strings' constant parts (not dict keys,
+    not arguments of calls other than str.join)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.JoinedStr):
+        yield "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    elif isinstance(node, ast.BinOp):
+        yield from _texts(node.left)
+        yield from _texts(node.right)
+    elif isinstance(node, (ast.List, ast.Tuple)):
+        for elt in node.elts:
+            yield from _texts(elt)
+    elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        yield from _texts(node.elt)
+    elif isinstance(node, ast.IfExp):
+        yield from _texts(node.body)
+        yield from _texts(node.orelse)
+    elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "join":
+        for arg in node.args:
+            yield from _texts(arg)
+
+
+def _labels(tree):
+    """(kind, text) of every label, check name, cause and figure text in a cell's code."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "MSG" for t in node.targets):
+            for value in node.value.values:
+                yield "message", value.value
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name in LABEL_CALLS:
+            args = node.args if name == "print" else node.args[:1]
+            for arg in args:
+                if not isinstance(arg, ast.Lambda):
+                    yield from ((f"{name}()", t) for t in _texts(arg))
+        if name in PLOT_CALLS:
+            for arg in node.args:
+                yield from ((f"{name}()", t) for t in _texts(arg))
+        for kw in node.keywords:
+            if kw.arg in PLOT_KEYWORDS or kw.arg == "cause":
+                yield from ((f"{kw.arg}=", t) for t in _texts(kw.value))
+
+
+def _is_chinese(text):
+    """Chinese, or nothing but identifiers, numbers and symbols."""
+    if CJK.search(text):
+        return True
+    words = re.findall(r"[A-Za-z][A-Za-z_.]*", re.sub(r"`[^`]*`", "", text))
+    return not [w for w in words if len(w) > 1 and "_" not in w and "." not in w and w not in CODE_WORDS]
+
+
+def test_the_zh_solution_notebook_labels_checks_and_figures_in_chinese():
+    """Is every visible check name, printed label, common cause, message and figure text of the zh
+    solution notebook Chinese (identifiers and numbers aside)?"""
+    nb = source("embedding-zh", "solutions")
+    found, bad = 0, []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for kind, text in _labels(ast.parse(cell.source)):
+            found += 1
+            if not _is_chinese(text):
+                bad.append((i, kind, text))
+    assert found > 150, found       # the scan sees the labels at all
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_solution_notebooks_ran_clean_with_their_figures(edition):
+    """Does each executed solution notebook hold its figures, and no error or stderr output?"""
+    nb = source(edition, "solutions")
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert not [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 10
+
+
+def test_one_glossary_for_the_notebook_and_the_grader():
+    """Do the zh notebook and the grader's zh messages avoid the renderings the glossary rules out
+    (重新归一化, "padding 行", calques), and does the notebook show the glossary's terms?"""
+    from autograder.glossary import AVOID, TERMS
+    from autograder.lang_zh import MESSAGES
+    nb = source("embedding-zh")
+    text = "\n".join(c.source for c in nb.cells)
+    for word, why in AVOID.items():
+        if word == "重新归一化":   # named once, on purpose: the notebook says why it does not use the word
+            assert text.count(word) <= 1, why
+        else:
+            assert word not in text, (word, why)
+        assert not [k for k, v in MESSAGES.items() if word in v], (word, why)
+    assert all(zh in text for zh in TERMS.values())
+
+
+def test_written_questions_are_graded_by_hand_with_the_rubric_only_in_source():
+    """Are the written questions manually graded answer cells with points, their rubric in source/
+    and in neither the release nor the solutions; and are the bonus exercises stubs for students?"""
+    for edition in EDITIONS:
+        cells = {where: [c for c in source(edition, where).cells
+                         if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("q_")]
+                 for where in ("source", "assignments", "solutions")}
+        assert len(cells["source"]) == 5
+        for where, answers in cells.items():
+            assert len(answers) == 5, where
+            for c in answers:
+                meta = c.metadata.nbgrader
+                assert c.cell_type == "markdown" and meta["grade"] and meta["solution"] and meta["points"] == 4
+                assert ("BEGIN HIDDEN TESTS" in c.source) == (where == "source"), (where, meta["grade_id"])
+        assert all("YOUR ANSWER HERE" in c.source for c in cells["assignments"])
+        released = source(edition, "assignments")
+        bonus = [c for c in released.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("bonus_")]
+        assert len(bonus) == 2 and all("raise NotImplementedError" in c.source for c in bonus)
+        assert "<details>" in "\n".join(c.source for c in released.cells if c.cell_type == "markdown")
