@@ -112,14 +112,18 @@ def export_csv(cfg, dest: Path) -> Path:
 
 
 def part_scores(cfg, assignment: str = ASSIGNMENT) -> dict[str, dict[str, float]]:
-    """student -> {grade cell (part id) -> score} from the gradebook, as formgrader shows them."""
+    """student -> {part id -> score} from the gradebook, as formgrader shows them (the written
+    answers, graded by hand, are left out)."""
     from nbgrader.api import Gradebook
+
+    from .parts import BY_ID
     out: dict[str, dict[str, float]] = {}
     with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:
         for sub in gb.assignment_submissions(assignment):
             for nb in sub.notebooks:
                 for grade in nb.grades:
-                    out.setdefault(sub.student_id, {})[grade.name] = grade.score
+                    if grade.name in BY_ID:
+                        out.setdefault(sub.student_id, {})[grade.name] = grade.score
     return out
 
 

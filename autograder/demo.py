@@ -40,10 +40,13 @@ CHEAT = ("\n\nimport torch as _t\n_t.equal = lambda *a, **k: True\n_t.allclose =
 
 
 def solutions_by_cell() -> dict[str, str]:
-    """The source notebook's solution cells, markers removed: what a student who got it right wrote."""
+    """The source notebook's solution code of the four parts, markers removed: what a student who
+    got it right wrote (the written answers and the bonus cells are not graded automatically)."""
+    from .parts import PARTS
+    graded = {p.solution_cell for p in PARTS}
     nb = nbformat.read(course.REPO / "source" / course.ASSIGNMENT / f"{course.ASSIGNMENT}.ipynb", 4)
-    return {c.metadata["nbgrader"]["grade_id"]: MARKERS.sub("", c.source)
-            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    return {c.metadata["nbgrader"]["grade_id"]: MARKERS.sub("", c.source) for c in nb.cells
+            if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in graded}
 
 
 def work(notebook: Path, student: str, answers: dict[str, str]) -> None:

@@ -121,7 +121,7 @@ QUESTIONS = {
     ),
     "embedding_backward/padding_idx_never_hit": "当 padding_idx 从未出现在索引中时，梯度是否与普通情况相同？",
     "embedding_backward/padding_positions_are_skipped_not_zeroed": (
-        "如果 grad_output 在 padding 位置上含有 NaN 和 inf，padding 行是否仍严格为零、其余各行是否都是有限值"
+        "如果 grad_output 在 padding 位置上含有 NaN 和 inf，填充行是否仍严格为零、其余各行是否都是有限值"
         "（应跳过这些贡献，而不是先加上再置零）？"
     ),
     "embedding_backward/leaves_grad_output_alone": "调用之后 grad_output 是否保持不变？",
@@ -140,7 +140,7 @@ QUESTIONS = {
         "前 8 组用 float64）是否全部与 torch 一致？"
     ),
     "embedding_renorm/renorms_only_the_indexed_rows": (
-        "索引中出现的第 0、1、3、5 行是否被重新归一化到 max_norm=1，而第 2、4、6、7 行保持逐位不变？"
+        "索引中出现的第 0、1、3、5 行是否被重新缩放到 max_norm=1，而第 2、4、6、7 行保持逐位不变？"
     ),
     "embedding_renorm/tiny_norms_need_the_epsilon": (
         "当范数约为 1e-6 且 max_norm=1e-6 时，缩放系数是否为 max_norm / (norm + 1e-7)（包含 eps）？"
@@ -151,13 +151,13 @@ QUESTIONS = {
         "max_norm=5 时，[3, 4]（范数恰好为 5）和 [0.6, 0.8] 是否保持不变，[6, 8] 是否被缩放？"
     ),
     "embedding_renorm/repeated_indices_renorm_once": (
-        "每一行都在索引中出现两次时，是否每行只重新归一化一次（而不是两次）？"
+        "每一行都在索引中出现两次时，是否每行只重新缩放一次（而不是两次）？"
     ),
     "embedding_renorm/works_on_a_leaf_that_requires_grad": (
         "能否在 requires_grad=True 的叶子张量上原地执行，且不留下 autograd 历史？"
     ),
     "embedding_renorm/int32_indices": "int32 索引是否可用？",
-    "embedding_renorm/rejects_out_of_range_indices": "索引 V 和 -1 是否会抛出异常，而不是对回绕后的行做重新归一化？",
+    "embedding_renorm/rejects_out_of_range_indices": "索引 V 和 -1 是否会抛出异常，而不是对回绕后的行做重新缩放？",
     "embedding_renorm/random_settings": (
         "基于性质的测试（property-based）随机选取的 20 组设置（V、D、索引个数、max_norm、取 1 或 2 的 norm_type、"
         "范数或小或大的行；前 8 组用 float64）是否全部与 torch 一致？"
@@ -166,9 +166,9 @@ QUESTIONS = {
         "构造函数是否保存了 nn.Embedding 的各个属性（padding_idx=-2 保存为 V-2）？"
     ),
     "embedding_module/init_is_standard_normal_with_zero_padding_row": (
-        "weight 是否按 N(0, 1) 初始化，且 padding 行为零（padding_idx 为 3 和 0）？"
+        "weight 是否按 N(0, 1) 初始化，且 填充行为零（padding_idx 为 3 和 0）？"
     ),
-    "embedding_module/reset_parameters": "reset_parameters() 是否按 N(0, 1) 重新生成 weight，并再次将 padding 行置零？",
+    "embedding_module/reset_parameters": "reset_parameters() 是否按 N(0, 1) 重新生成 weight，并再次将 填充行置零？",
     "embedding_module/padding_idx_must_be_in_range": (
         "V=5 时，padding_idx 为 5、6 和 -6 是否抛出异常，而 4、0 和 -5 被接受？"
     ),
@@ -177,25 +177,25 @@ QUESTIONS = {
         "loss.backward() 之后，weight.grad 是否与 nn.Embedding 的一致（包括 padding_idx 和 scale_grad_by_freq）？"
     ),
     "embedding_module/padding_positions_are_skipped_in_backward": (
-        "通过模块反向传播时，若 grad_output 在 padding 位置含有 NaN 和 inf，padding 行的梯度是否仍严格为零、"
+        "通过模块反向传播时，若 grad_output 在 padding 位置含有 NaN 和 inf，填充行的梯度是否仍严格为零、"
         "其余各行是否都是有限值（应跳过这些位置，而不是先加上再置零）？"),
     "embedding_module/max_norm_renorms_before_the_lookup": (
-        "max_norm=1 时，被查到的行是否在查表之前就被原地重新归一化，且输出就是归一化后的行？"
+        "max_norm=1 时，被查到的行是否在查表之前就被原地重新缩放，且输出就是归一化后的行？"
     ),
     "embedding_module/max_norm_bumps_the_version": (
         "对一个之前已用过的 weight 做带 max_norm 的 forward，是否会像 torch 文档所述那样触发 autograd 的原地修改错误"
-        "（应通过 weight.detach() 而不是 weight.data 重新归一化）？"
+        "（应通过 weight.detach() 而不是 weight.data 重新缩放）？"
     ),
     "embedding_module/repr_matches": "repr() 的输出是否与 nn.Embedding 的一致（extra_repr）？",
     "embedding_module/state_dict_both_ways": (
         "state_dict() 是否只包含 'weight'，torch 的 state_dict 能否加载到你的模块中？"
     ),
     "embedding_module/from_pretrained": (
-        "from_pretrained 是否与传入的张量共享存储（max_norm 会对调用方的张量重新归一化）、保留非零的 padding 行、"
+        "from_pretrained 是否与传入的张量共享存储（max_norm 会对调用方的张量重新缩放）、保留非零的 填充行、"
         "默认冻结，并在 freeze=False 时可以训练？"
     ),
     "embedding_module/private_weight_and_freeze": (
-        "_weight（原样使用、不将 padding 行置零、检查形状）和 _freeze 的行为是否与 torch 一致？"
+        "_weight（原样使用、不将 填充行置零、检查形状）和 _freeze 的行为是否与 torch 一致？"
     ),
     "embedding_module/dtype_and_device_arguments": (
         "dtype= 和 device= 是否决定 weight 的类型与所在设备，forward 的结果是否也保持在那里？"

@@ -67,6 +67,22 @@ def _cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def questions() -> dict[str, str]:
+    """{"part/name": question} of every hidden test, read from the grader files without running
+    them (the questions are public: every report shows them; the notebook lists them too)."""
+    import importlib
+    import inspect
+
+    from .parts import PARTS
+    out = {}
+    for part in PARTS:
+        module = importlib.import_module(f"autograder.graders.test_{part.id}")
+        for name, fn in vars(module).items():
+            if name.startswith("test_") and callable(fn):
+                out[f"{part.id}/{name.removeprefix('test_')}"] = " ".join(inspect.cleandoc(fn.__doc__ or name).split())
+    return out
+
+
 def part_of(item) -> str:
     return item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 

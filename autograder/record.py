@@ -7,7 +7,8 @@ already holds each student's Result, so this module writes what autograde would,
 Gradebook API and one engine for the whole class:
 
 - the student, and the submission with its timestamp.txt (so lateness is computed as nbgrader does);
-- every grade cell's auto_score (needs_manual_grade only where a grader already set a manual score);
+- every graded part's auto_score (needs_manual_grade only where a grader already set a manual score);
+  every written answer left for a grader (auto_score None, needs_manual_grade), or 0 if left blank;
 - every solution cell's auto_comment ("No response." when its checksum still matches its metadata);
 - the late-submission penalty, through the course's configured LateSubmissionPlugin;
 - autograded/<student>/<assignment>/: the student's files with the source's files copied over them,
@@ -79,11 +80,15 @@ class Recorder:
             submission = (self.gb.update_or_create_submission(self.assignment, student, timestamp=timestamp)
                           if timestamp else self.gb.update_or_create_submission(self.assignment, student))
             notebook = self.gb.find_submission_notebook(self.notebook_id, self.assignment, student)
-            for grade in notebook.grades:
-                part = result.parts.get(self.cell_names[grade.cell_id])
-                grade.auto_score = round(part.score, 4) if part is not None else 0.0  # as the cell output says
-                grade.needs_manual_grade = grade.manual_score is not None
             unchanged = _unchanged_solutions(nb) if nb is not None else None
+            for grade in notebook.grades:
+                name = self.cell_names[grade.cell_id]
+                part = result.parts.get(name)
+                if name in BY_ID:   # as the graded cell's output says
+                    grade.auto_score = round(part.score, 4) if part is not None else 0.0
+                else:   # a written answer, graded by hand: 0 only when left as released (nbgrader's rule)
+                    grade.auto_score = 0.0 if unchanged is None or name in unchanged else None
+                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
             for comment in notebook.comments:
                 name = self.cell_names[comment.cell_id]
                 comment.auto_comment = "No response." if unchanged is None or name in unchanged else None

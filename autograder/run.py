@@ -12,13 +12,12 @@ from .extract import Submission
 from .i18n import _
 from .parts import API_NAMES, BY_ID
 from .policy import Verdict
-from .remote import NotGraded, StudentAPI, not_graded
-from .sandbox import JobEnded, Limits, NotStarted, Sandbox
+from .remote import NotGraded, StudentAPI
+from .sandbox import Limits, NotStarted, Sandbox
 
 
 class Run:
-    def __init__(self, sub: Submission, sandbox: Sandbox, devices, limits: Limits, verdict: Verdict,
-                 gpu_slots=None):
+    def __init__(self, sub: Submission, sandbox: Sandbox, devices, limits: Limits, verdict: Verdict):
         self.sub, self.sandbox, self.devices, self.limits, self.verdict = sub, sandbox, list(devices), limits, verdict
         self.deadline = time.monotonic() + limits.wall_s * len(BY_ID)   # the whole submission's budget
         self.apis: dict[str, StudentAPI] = {}
@@ -26,7 +25,6 @@ class Run:
         self.notes: list[str] = []
         self.cpu = 0.0
         self._jobs = []
-        self._gpu = gpu_slots
         self.lang = None     # the language of the messages (the grader sets it; tests run in another thread)
 
     def api(self, part: str, alone: bool = False) -> StudentAPI:
@@ -87,5 +85,3 @@ class Run:
     def __exit__(self, *exc):
         self.close()
 
-
-__all__ = ["Run", "JobEnded", "not_graded"]

@@ -50,7 +50,6 @@ class Limits:
     memory_mb: int = 3072     # RLIMIT_AS above what the (torch-importing) process already maps
     nproc: int = 64           # RLIMIT_NPROC, effective when the worker does not run as root
     output_mb: int = 64       # RLIMIT_FSIZE: captured stdout/stderr
-    cuda_jobs: int = 4        # jobs using the GPU at once (the batch's other jobs wait for a slot)
     # each of those may take this share of the GPU's memory (torch's per-process cap): a student's
     # GPU memory bomb fails in its own process instead of starving the other jobs on the card
     cuda_memory_fraction: float = 0.2

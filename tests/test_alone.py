@@ -1,14 +1,11 @@
-"""Cases that run in a sandboxed job of their own (Case.alone): on CUDA, out-of-range indices hit a
-device-side assert that poisons the whole CUDA context, so those checks must not share a process
-with the others. The mechanism is device-agnostic; here it is exercised on the CPU by marking the
-CPU out-of-range check of part 1 as running alone."""
-import dataclasses
-
+"""Tests that run in a sandboxed job of their own (@pytest.mark.alone): on CUDA, out-of-range
+indices hit a device-side assert that poisons the whole CUDA context, so those tests must not
+share a process with the others. The mechanism is device-agnostic; here it is exercised on the CPU."""
 import pytest
+import torch
 
 from conftest import BASE
 
-KEY = "one_hot_lookup/rejects_out_of_range_indices[f32-cpu]"
 CRASH_ON_BAD_INDEX = '''
 
 import os as _os
@@ -22,38 +19,34 @@ def one_hot_lookup(indices, weight):
 '''
 
 
-@pytest.fixture(scope="module")
-def alone_grader():
-    from autograder import case
-    from autograder.grade import Grader
-    case.cases("one_hot_lookup")   # fill the registry
-    registry = case.REGISTRY["one_hot_lookup"]
-    original = list(registry)
-    registry[:] = [dataclasses.replace(c, alone=("cpu",)) if c.key == KEY else c for c in registry]
-    try:
-        with Grader(["cpu"]) as g:   # its zygote forks now, with the registry as changed
-            yield g
-    finally:
-        registry[:] = original
-
-
-def test_a_case_that_runs_alone_still_counts(alone_grader, monkeypatch):
-    """Does the marked case run in a job of its own (and only there), and does the correct solution
-    keep full marks?"""
-    jobs, real = [], alone_grader.sandbox.run
-    monkeypatch.setattr(alone_grader.sandbox, "run", lambda job: jobs.append(job) or real(job))
-    result = alone_grader.grade(BASE)
-    assert result.score == 100
-    assert [j.get("only") for j in jobs] == [None, [KEY]]
-
-
-def test_a_crash_in_a_lone_case_costs_that_case_only(alone_grader, tmp_path):
-    """If the code dies on out-of-range indices (as a CUDA device assert would), does only that
-    check fail, with the reason, while every other check of the part still passes?"""
-    path = tmp_path / "crashes.py"
+def test_a_test_run_alone_crashes_only_its_own_job(tmp_path):
+    """Does a run marked alone get a fresh job, so that its crash fails it alone while the part's
+    shared job (and so the part's other tests) goes on?"""
+    from autograder.grade import prepare
+    from autograder.remote import NotGraded
+    from autograder.sandbox import Sandbox
+    path = tmp_path / "crashy.py"
     path.write_text(BASE.read_text() + CRASH_ON_BAD_INDEX)
-    part = alone_grader.grade(path).parts["one_hot_lookup"]
-    failed = [t for t in part.tests if not t.passed]
-    assert [t.name for t in failed] == ["rejects_out_of_range_indices"], [(t.name, t.message) for t in failed]
-    assert "exited with status 3" in failed[0].message
-    assert 0 < part.score < part.max_score
+    W = torch.randn(5, 3)
+    with Sandbox() as box, prepare(path, box, ["cpu"]) as run:
+        shared = run.api("one_hot_lookup")
+        lone = run.api("one_hot_lookup", alone=True)
+        assert lone is not shared and lone._job is not shared._job
+        with pytest.raises(NotGraded, match="exited with status 3"):
+            lone.fetch(lone.one_hot_lookup(torch.tensor([0, 9]), W))
+        assert run.api("one_hot_lookup") is shared
+        out = shared.fetch(shared.one_hot_lookup(torch.tensor([0, 1]), W))
+        assert torch.equal(out, W[[0, 1]])
+
+
+def test_alone_applies_only_on_the_devices_it_names():
+    """Is a test marked alone("cuda") run in the shared job on the CPU?"""
+    from types import SimpleNamespace
+
+    from autograder.plugin import _alone
+
+    def request(device):
+        node = SimpleNamespace(get_closest_marker=lambda name: pytest.Mark("alone", ("cuda",), {}) if name == "alone" else None,
+                               callspec=SimpleNamespace(params={"device": device}))
+        return SimpleNamespace(node=node)
+    assert _alone(request("cuda")) and not _alone(request("cpu"))

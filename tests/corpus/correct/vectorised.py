@@ -38,7 +38,7 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     _check_indices(indices, num_embeddings)
     D = grad_output.shape[-1]
     idx = indices.reshape(-1).long()           # (N,)
-    grad = grad_output.reshape(indices.numel(), D)          # (N, D)
+    grad = grad_output.reshape(idx.numel(), D)   # (N, D); not -1: with D = 0 that is ambiguous
     if scale_grad_by_freq:
         counts = torch.bincount(idx, minlength=num_embeddings)       # (V,)
         grad = grad / counts[idx].unsqueeze(1).to(grad.dtype)
