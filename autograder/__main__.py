@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from .i18n import LANGS
+from .parts import EDITIONS
 
 
 def main(argv=None) -> int:
@@ -28,12 +29,14 @@ def main(argv=None) -> int:
                    help="language of the messages: en, zh, or auto (the notebook's edition; default)")
     b = sub.add_parser("batch", help="grade a course's submitted/ folder")
     b.add_argument("course", nargs="?", default=".")
-    b.add_argument("--assignment", default="embedding", help="embedding (English) or embedding-zh (Chinese)")
+    b.add_argument("--assignment", default="embedding", choices=sorted(EDITIONS),
+                   help="embedding (English) or embedding-zh (Chinese)")
     b.add_argument("--workers", type=int, default=None)
     b.add_argument("--force", action="store_true", help="regrade everything, even what finished before")
     b.add_argument("--no-gradebook", action="store_true", help="grade only; do not write the gradebook or autograded/")
     r = sub.add_parser("report", help="class report from stored results")
     r.add_argument("course", nargs="?", default=".")
+    r.add_argument("--assignment", default="embedding", choices=sorted(EDITIONS), help="the edition to report on")
     sub.add_parser("demo")
     sub.add_parser("release")
     be = sub.add_parser("bench")
@@ -81,9 +84,9 @@ def _report(args) -> int:
     import json
     from . import class_report
     from .grade import Result
-    folder = Path(args.course) / "autograder_results" / "embedding"
+    folder = Path(args.course) / "autograder_results" / args.assignment
     results = {p.stem: Result.from_json(json.loads(p.read_text())["result"]) for p in folder.glob("*.json")}
-    out = class_report.write(results, folder.parent / "report")
+    out = class_report.write(results, folder.parent / "report" / ("" if args.assignment == "embedding" else args.assignment))
     print(out["markdown"])
     return 0
 

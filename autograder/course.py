@@ -11,11 +11,13 @@ import warnings
 from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
+from .parts import EDITIONS
+
 warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session handling; not ours to fix
 
 REPO = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "embedding"          # the English edition; "embedding-zh" is the Chinese one
-ASSIGNMENTS = ("embedding", "embedding-zh")
+ASSIGNMENTS = tuple(EDITIONS)     # both editions (parts.py)
 NOTEBOOK = "embedding.ipynb"      # the one notebook of either edition
 # nbgrader's gradebook runs the `alembic` script from PATH: make this environment's scripts found
 # even when it is used as .venv/bin/python without an activated venv.

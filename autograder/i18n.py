@@ -11,8 +11,10 @@ A missing translation falls back to English; tests/test_i18n.py fails when one i
 import contextlib
 from contextvars import ContextVar
 
+from .parts import EDITIONS
+
 LANGS = ("en", "zh")
-ASSIGNMENT_LANG = {"embedding": "en", "embedding-zh": "zh"}
+ASSIGNMENT_LANG = EDITIONS   # the registry's (parts.py)
 _LANG: ContextVar[str | None] = ContextVar("kit_lang", default=None)   # None: nobody chose (English)
 
 EN = {

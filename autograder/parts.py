@@ -29,3 +29,5 @@ PARTS = (
 BY_ID = {p.id: p for p in PARTS}
 API_NAMES = tuple(name for p in PARTS for name in p.defines)
 MAX_SCORE = sum(p.points for p in PARTS)
+# the editions of the assignment (nbgrader assignment names) and the language of each
+EDITIONS = {"embedding": "en", "embedding-zh": "zh"}
