@@ -27,6 +27,8 @@ FREEZE_HIDDEN = frozenset({"pip", "setuptools", "wheel"})
 IMAGE_PYTHONS = {"ubuntu 22.04": "3.11.0",    # apt's python3.11 (jammy-updates)
                  "ubuntu 24.04": "3.12.3"}    # the system python3 (noble); it has no python3.11
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+# readable by root alone on Gradescope: what student code must never read, even where Landlock is missing
+HIDDEN = ("autograder/checks", "autograder/graders")
 STUBS = [REPO / "assignments" / a / "embedding.ipynb" for a in ("embedding", "embedding-zh")]
 
 SETUP = r"""#!/usr/bin/env bash
@@ -38,6 +40,7 @@ AUTOGRADER_ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$AUTOGRADER_ROOT/source"
 TORCH_INDEX="${TORCH_INDEX-https://download.pytorch.org/whl/cpu}"  # empty: pip's own configuration
 KIT_PYTHON="${KIT_PYTHON:-}"       # set: use this Python as it is (the simulation); else the image's
+HIDDEN="{hidden}"
 
 if [ -z "$KIT_PYTHON" ]; then
   . "${OS_RELEASE:-/etc/os-release}"
@@ -63,12 +66,16 @@ PIP=("$PY" -m pip install --disable-pip-version-check --no-input --no-cache-dir 
 assert torch.version.cuda is None, 'setup.sh installed a CUDA build of torch'
 print('setup.sh: Python', __import__('platform').python_version(), 'torch', torch.__version__)"
 
-# modes: Python and its packages readable by all (the sandbox drops student code to `nobody` only then);
-# the graders, their checks and the zip's configuration readable by root alone
+# modes: Python, its packages and the grading tool readable by all (the sandbox drops student code to
+# `nobody` only then, and imports its Landlock module after the drop); the hidden graders and checks
+# (with their cases and questions) and the zip's configuration readable by root alone
 chmod 755 "$AUTOGRADER_ROOT" "$SOURCE"
-chmod -R a+rX "$SOURCE/.venv"
+chmod -R a+rX "$SOURCE/.venv" "$SOURCE/autograder"
+for hidden in $HIDDEN; do
+  [ ! -e "$SOURCE/$hidden" ] || chmod -R u+rwX,go-rwx "$SOURCE/$hidden"
+done
+chmod 600 "$SOURCE/gradescope.json"
 [ "$(id -u)" != 0 ] || chown -R root:root "$SOURCE/autograder" "$SOURCE/gradescope.json"
-chmod -R u+rwX,go-rwx "$SOURCE/autograder" "$SOURCE/gradescope.json"
 """
 
 RUN = r"""#!/usr/bin/env bash
@@ -79,6 +86,10 @@ AUTOGRADER_ROOT="${AUTOGRADER_ROOT:-/autograder}"
 cd "$AUTOGRADER_ROOT/source"
 exec .venv/bin/python -m autograder gradescope-run --root "$AUTOGRADER_ROOT"
 """
+
+
+def setup_script() -> str:
+    return SETUP.replace("{hidden}", " ".join(HIDDEN))
 
 
 def canonical(name: str) -> str:
@@ -185,7 +196,7 @@ def build(out: Path, lang: str = "en", visibility: str = "visible") -> Path:
     config = {"lang": lang, "visibility": visibility, "stubs": stub_digests()}
     out = Path(out)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("setup.sh", SETUP), ("run_autograder", RUN)):
+        for name, text in (("setup.sh", setup_script()), ("run_autograder", RUN)):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -75,6 +75,9 @@ def grade_submission(folder: Path, config: dict, started: float) -> str:
             sub, lang = target, default          # the grader says why it cannot read it, in `lang`
         with Grader(present_devices()) as grader:
             result = grader.grade(sub, lang=lang)
+    # for the instructor (Gradescope shows run_autograder's stdout to staff only)
+    print(f"gradescope-run: graded {rel(chosen, folder) if chosen else folder}; score {result.score:.2f}; "
+          f"confinement: {', '.join(getattr(result, 'confinement', None) or ['none reported'])}")
     if others:
         words = NOTES.get(result.lang, NOTES["en"])
         result.notes.append(words["chose"].format(

@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from importlib import metadata
@@ -108,7 +109,7 @@ def test_pins_admit_the_oldest_python_each_image_gives_setup(built):
         for image, python in gradescope.IMAGE_PYTHONS.items():
             assert spec.contains(python, prereleases=True), f"{name}=={version} needs Python {spec}; {image} has {python}"
     for image in gradescope.IMAGE_PYTHONS:
-        assert f'"{image}")' in gradescope.SETUP, f"setup.sh does not handle {image}"
+        assert f'"{image}")' in gradescope.setup_script(), f"setup.sh does not handle {image}"
 
 
 def test_python_check_catches_a_pin_too_new_for_the_image():
@@ -138,7 +139,7 @@ def test_setup_refuses_an_unsupported_image_clearly(tmp_path):
     """On an image it does not know, does setup.sh stop at once and say which images it supports?"""
     (tmp_path / "os-release").write_text('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12"\n')
     script = tmp_path / "setup.sh"
-    script.write_text(gradescope.SETUP)
+    script.write_text(gradescope.setup_script())
     out = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "OS_RELEASE": str(tmp_path / "os-release"),
                               "AUTOGRADER_ROOT": str(tmp_path / "root"), "KIT_PYTHON": ""})
@@ -294,29 +295,36 @@ def test_no_process_outlives_the_run(tmp_path):
 SIMULATE = os.environ.get("KIT_GRADESCOPE_CHECK") == "1"
 
 
+DISTRIBUTION_PYTHON = Path("/usr/bin/python3.11")   # Debian's, in /usr as Ubuntu's apt Python is
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not SIMULATE, reason="installs a fresh venv (about a minute): make gradescope-check")
-def test_simulated_gradescope_installs_and_grades_like_the_grading_command(tmp_path):
-    """Without Docker: does setup.sh install the zip's pins into a fresh venv, set the modes that keep the
-    graders from student code, and does run_autograder grade a .py, a stub and a solution as the grading
-    command does, in results.json that follows Gradescope's spec?"""
-    root = tmp_path / "autograder"
-    (root / "source").mkdir(parents=True)
-    unzip(gradescope.build(tmp_path / "autograder.zip"), root / "source")
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "TORCH_INDEX": "",   # torch from the local disk here
-           "KIT_PYTHON": getattr(sys, "_base_executable", sys.executable)}
-    started = time.monotonic()
-    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
-                           timeout=1500)
-    print(f"setup.sh: {time.monotonic() - started:.0f} s")
-    assert setup.returncode == 0, setup.stdout + setup.stderr
+def test_simulated_gradescope_installs_and_grades_like_the_grading_command():
+    """Without Docker: does setup.sh install the zip's pins into a fresh venv, leave the hidden checks
+    readable by root alone (and the rest readable by `nobody`), and does run_autograder grade a .py, the
+    stub and the solution as the grading command does, in results.json that follows Gradescope's spec?"""
+    scratch = Path(tempfile.mkdtemp(prefix="kit-gradescope-"))   # under /tmp: `nobody` may traverse it,
+    try:                                                          # as it may /autograder on Gradescope
+        os.chmod(scratch, 0o755)
+        _simulate(scratch / "autograder")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _simulate(root: Path) -> None:
     source = root / "source"
-    assert (source / ".venv" / "bin" / "python").exists()
-    for path in [source / "autograder", *(source / "autograder").rglob("*"), source / "gradescope.json"]:
-        assert not stat.S_IMODE(path.stat().st_mode) & 0o077, f"{path} is readable beyond root"
-    site = next((source / ".venv" / "lib").glob("python3*/site-packages"))
-    assert all(stat.S_IMODE(p.stat().st_mode) & 0o004 for p in (site / "torch").rglob("*.py")), \
-        "the installed packages must be readable by the sandbox's `nobody`"
+    source.mkdir(parents=True)
+    unzip(gradescope.build(root.parent / "autograder.zip"), source)
+    python = DISTRIBUTION_PYTHON if DISTRIBUTION_PYTHON.exists() else Path(sys._base_executable)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "TORCH_INDEX": "",   # torch from the local disk here
+           "KIT_PYTHON": str(python)}
+    started = time.monotonic()
+    setup = subprocess.run(["bash", str(source / "setup.sh")], env=env, capture_output=True, text=True,
+                           timeout=1500)
+    print(f"\nsetup.sh with {python}: {time.monotonic() - started:.0f} s")
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    _check_modes(source)
     for submission in (BASE, STUB, SOLUTION):
         for folder in ("submission", "results"):
             shutil.rmtree(root / folder, ignore_errors=True)
@@ -325,7 +333,7 @@ def test_simulated_gradescope_installs_and_grades_like_the_grading_command(tmp_p
         started = time.monotonic()
         run = subprocess.run([str(source / "run_autograder")], env=env, capture_output=True, text=True,
                              timeout=600, cwd=root)
-        print(f"run_autograder {submission.name}: {time.monotonic() - started:.1f} s")
+        print(f"run_autograder {submission.relative_to(ROOT)}: {time.monotonic() - started:.1f} s; {run.stdout.strip()}")
         assert run.returncode == 0, run.stdout + run.stderr
         data = json.loads((root / "results" / "results.json").read_text())
         assert spec_problems(data) == [], submission
@@ -333,6 +341,25 @@ def test_simulated_gradescope_installs_and_grades_like_the_grading_command(tmp_p
                                               "--format", "json", "--device", "cpu"], cwd=ROOT, check=True,
                                              capture_output=True, text=True).stdout)
         assert data["score"] == expected["score"], submission
+        if os.geteuid() == 0 and python == DISTRIBUTION_PYTHON:
+            assert "uid nobody" in run.stdout, "student code ran as root: the modes kept the sandbox from dropping it"
+
+
+def _check_modes(source: Path) -> None:
+    hidden = [source / h for h in gradescope.HIDDEN if (source / h).exists()]
+    assert hidden, "no hidden graders found in the zip"
+    for folder in hidden:
+        for path in [folder, *folder.rglob("*")]:
+            assert not stat.S_IMODE(path.stat().st_mode) & 0o077, f"{path} is readable beyond root"
+    assert not stat.S_IMODE((source / "gradescope.json").stat().st_mode) & 0o077
+    site = next((source / ".venv" / "lib").glob("python3*/site-packages"))
+    for path in [source / "autograder" / "landlock.py", *(site / "torch").glob("*.py")]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o004, f"{path}: the sandbox's `nobody` must read it"
+    if os.geteuid() == 0:   # effective access, as the sandbox's `nobody`
+        def readable(path):
+            return subprocess.run(["cat", str(path)], user=65534, group=65534, capture_output=True, cwd="/").returncode == 0
+        assert readable(source / "autograder" / "landlock.py"), "nobody cannot read the grading tool"
+        assert not readable(next(hidden[0].glob("*.py"))), "nobody can read the hidden checks"
 
 
 # ---------------------------------------------------------------- helpers
