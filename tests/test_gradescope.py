@@ -3,7 +3,7 @@
 stripped, grader failure as Gradescope's failure state) and that nothing outlives a run.
 
 The last test simulates Gradescope without Docker: setup.sh into a scratch /autograder and a fresh
-venv, then run_autograder per submission. It installs for about a minute, so it runs in
+venv, then run_autograder per submission. It takes 2-4 minutes here, so it runs in
 `make gradescope-check` (KIT_GRADESCOPE_CHECK=1), which .ci/run calls after `make test`."""
 import json
 import os
@@ -299,7 +299,7 @@ DISTRIBUTION_PYTHON = Path("/usr/bin/python3.11")   # Debian's, in /usr as Ubunt
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SIMULATE, reason="installs a fresh venv (about a minute): make gradescope-check")
+@pytest.mark.skipif(not SIMULATE, reason="installs a fresh venv (2-4 minutes here): make gradescope-check")
 def test_simulated_gradescope_installs_and_grades_like_the_grading_command():
     """Without Docker: does setup.sh install the zip's pins into a fresh venv, leave the hidden checks
     readable by root alone (and the rest readable by `nobody`), and does run_autograder grade a .py, the
