@@ -67,7 +67,9 @@ def grade_submission(folder: Path, config: dict, started: float) -> str:
     chosen, others, tie = choose(folder, config.get("stubs", {}))
     default = config.get("lang", "en")
     with tempfile.TemporaryDirectory(prefix="kit-gradescope-") as work:   # mode 0700: the grader's alone
-        target = stripped(chosen, Path(work)) if chosen else folder
+        empty = Path(work) / folder.name     # nothing to grade: the grader says so, of an empty folder
+        empty.mkdir()
+        target = stripped(chosen, Path(work)) if chosen else empty
         try:
             sub = extract(target)
             lang = sub.lang if sub.lang in LANGS else default
@@ -91,8 +93,8 @@ def grade_submission(folder: Path, config: dict, started: float) -> str:
 
 def choose(folder: Path, stubs: dict):
     """-> (the file to grade or None, the other candidates, whether a tie was broken by date/size)."""
-    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix in (".ipynb", ".py")
-             and not SKIP_DIRS & set(p.relative_to(folder).parts)]
+    files = [p for p in sorted(folder.rglob("*")) if p.suffix in (".ipynb", ".py") and not p.is_symlink()
+             and p.is_file() and not SKIP_DIRS & set(p.relative_to(folder).parts)]   # a link could name our files
     if not files:
         return None, [], False
     ranked = sorted(((rank(p, stubs), p) for p in files), key=lambda rp: rp[0], reverse=True)

@@ -245,6 +245,22 @@ def test_run_grades_the_work_in_its_own_language_with_a_note(grader, tmp_path):
     assert "stub_copy.ipynb" in data["output"]
 
 
+def test_a_py_upload_is_graded_in_the_zips_language(grader, tmp_path):
+    """A lone .py (no language of its own) beside a symlink to the hidden checks: is the .py graded as
+    the grading command grades it, in the zip's language, and the link ignored?"""
+    from autograder.i18n import _, use
+    root = _root(tmp_path, lang="zh")
+    shutil.copy(BASE, root / "submission" / "mine.py")
+    (root / "submission" / "zz_checks.py").symlink_to(ROOT / "autograder" / "checks" / "one_hot_lookup.py")
+    out = _gradescope_run(root)
+    assert out.returncode == 0, out.stdout + out.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == round(grader.grade(BASE).score, 4) > 0
+    with use("zh"):
+        assert data["tests"][0]["name"].startswith(_("part.one_hot_lookup"))
+    assert "zz_checks" not in data["output"] + out.stdout
+
+
 def test_a_grader_failure_is_gradescopes_failure_state_not_a_zero(tmp_path):
     """When the grader itself fails, does run_autograder exit non-zero and write no results.json?"""
     root = _root(tmp_path)
