@@ -57,6 +57,7 @@ fi
 "$KIT_PYTHON" -m venv --clear "$SOURCE/.venv"
 PY="$SOURCE/.venv/bin/python"
 PIP=("$PY" -m pip install --disable-pip-version-check --no-input --no-cache-dir --quiet)
+"${PIP[@]}" "pip=={pip}"   # the pip the zip was built with: a distribution's venv brings its own, older one
 # torch alone from the CPU index (the default index's torch brings gigabytes of CUDA libraries), then
 # everything else from the default index; torch==X is already met by the installed X+cpu
 "${PIP[@]}" --no-deps ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} "$(grep -E '^torch==' "$SOURCE/requirements-grading.txt")"
@@ -89,7 +90,13 @@ exec .venv/bin/python -m autograder gradescope-run --root "$AUTOGRADER_ROOT"
 
 
 def setup_script() -> str:
-    return SETUP.replace("{hidden}", " ".join(HIDDEN))
+    return SETUP.replace("{hidden}", " ".join(HIDDEN)).replace("{pip}", installer()[0])
+
+
+def installer() -> tuple[str, str]:
+    """(version, Requires-Python) of this environment's pip, which setup.sh installs first."""
+    dist = metadata.distribution("pip")
+    return dist.version, dist.metadata.get("Requires-Python") or ""
 
 
 def canonical(name: str) -> str:
@@ -190,7 +197,8 @@ def build(out: Path, lang: str = "en", visibility: str = "visible") -> Path:
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}")
     pins = grading_pins()
-    problems = [p for python in IMAGE_PYTHONS.values() for p in python_problems(pins, python)]
+    problems = [p for python in IMAGE_PYTHONS.values()
+                for p in python_problems({**pins, "pip": installer()}, python)]
     if problems:
         raise ValueError("the grading pins do not install on every supported image: " + "; ".join(problems))
     config = {"lang": lang, "visibility": visibility, "stubs": stub_digests()}
