@@ -22,6 +22,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from autograder import gradescope
+from autograder import extract as _extract
 from autograder.gradescope_run import choose, stripped
 from conftest import BASE, CORPUS, ROOT, compose
 
@@ -29,6 +30,8 @@ SOLUTION = ROOT / "solutions" / "embedding" / "embedding.ipynb"
 SOLUTION_ZH = ROOT / "solutions" / "embedding-zh" / "embedding.ipynb"
 STUB = ROOT / "assignments" / "embedding" / "embedding.ipynb"
 STATUSES = {"passed", "failed"}
+# characters of output that take a notebook past the grader's size cap (16 MB when this was written)
+OVER_CAP = 8 * getattr(_extract, "MAX_SOURCE", 2 << 20) + (1 << 20)
 
 
 def spec_problems(data: dict) -> list:
@@ -214,7 +217,7 @@ def test_outputs_are_stripped_before_the_size_cap(tmp_path):
     from autograder.extract import ExtractError, extract
     nb = json.loads(SOLUTION.read_text())
     code = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * (20 << 20)}]
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * OVER_CAP}]
     big = tmp_path / "embedding.ipynb"
     big.write_text(json.dumps(nb))
     with pytest.raises(ExtractError):
@@ -232,7 +235,7 @@ def test_run_grades_the_work_in_its_own_language_with_a_note(grader, tmp_path):
     root = _root(tmp_path, lang="en")
     nb = json.loads(SOLUTION_ZH.read_text())
     next(c for c in nb["cells"] if c["cell_type"] == "code")["outputs"] = [
-        {"output_type": "stream", "name": "stdout", "text": "y" * (20 << 20)}]
+        {"output_type": "stream", "name": "stdout", "text": "y" * OVER_CAP}]
     (root / "submission" / "embedding.ipynb").write_text(json.dumps(nb, ensure_ascii=False))
     os.utime(root / "submission" / "embedding.ipynb", (time.time() - 3600,) * 2)
     shutil.copy(STUB, root / "submission" / "stub_copy.ipynb")
