@@ -10,7 +10,8 @@ Steps, in order:
 2. strip: a notebook's outputs (never graded) are dropped before the grader's size cap sees it.
 3. grade: in the notebook's own language (its metadata), else the zip's default.
 4. write results.json (report.to_gradescope). A grader failure exits 1 and writes none: Gradescope's
-   "autograder failed" state, with the traceback in the output only the instructor sees.
+   "autograder failed" state, with the traceback in the output only the instructor sees. A sandbox
+   that brings nothing back counts as one when an empty canary submission does not come back either.
 Nothing started during grading outlives it: this process is a child subreaper and, at the end, kills
 every descendant still alive (a student's daemon, double-forked, included).
 """
@@ -77,6 +78,8 @@ def grade_submission(folder: Path, config: dict, started: float) -> str:
             sub, lang = target, default          # the grader says why it cannot read it, in `lang`
         with Grader(present_devices()) as grader:
             result = grader.grade(sub, lang=lang)
+            if not getattr(result, "confinement", True):   # no sandboxed job reported back
+                check_sandbox(grader)
     # for the instructor (Gradescope shows run_autograder's stdout to staff only)
     print(f"gradescope-run: graded {rel(chosen, folder) if chosen else folder}; score {result.score:.2f}; "
           f"confinement: {', '.join(getattr(result, 'confinement', None) or ['none reported'])}")
@@ -87,6 +90,18 @@ def grade_submission(folder: Path, config: dict, started: float) -> str:
             newest=words["newest"] if tie else ""))
     return to_gradescope(result, visibility=config.get("visibility", "visible"),
                          execution_time=time.monotonic() - started)
+
+
+def check_sandbox(grader) -> None:
+    """When no job of a submission came back, the student's code may have killed them all, or the
+    sandbox may be broken on this image (every student would get a silent 0). A canary tells which:
+    an empty submission's job must come back (0.3 s); if it does not, the grader has failed."""
+    from .extract import Submission
+    canary = grader.grade(Submission())
+    if not canary.confinement:
+        why = next((t.message for p in canary.parts.values() for t in p.tests if t.message), "")
+        raise RuntimeError("the sandbox brought nothing back, even for an empty submission: the grader "
+                           f"is broken on this image, not the student's code. {why}")
 
 
 # ---------------------------------------------------------------- 1. choose

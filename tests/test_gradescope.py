@@ -279,6 +279,28 @@ def test_a_grader_failure_is_gradescopes_failure_state_not_a_zero(tmp_path):
     assert not (root / "results" / "results.json").exists()
 
 
+def test_a_broken_sandbox_is_a_grader_failure_but_a_student_killing_every_job_is_not(tmp_path):
+    """If the sandbox cannot run any job on the image (as when it could not import its own modules),
+    is that Gradescope's failure state rather than a 0 for every student? And does a submission that
+    kills each of its own jobs still get its results?"""
+    killer = tmp_path / "exits.py"
+    killer.write_text(BASE.read_text() + "\n_gone = __import__('os')._exit(3)\n")   # runs as each job defines
+    for broken, expect_results in ((True, False), (False, True)):
+        root = _root(tmp_path / str(broken))
+        shutil.copy(killer if not broken else BASE, root / "submission" / "mine.py")
+        code = ("import sys; from pathlib import Path; from autograder import sandbox, gradescope_run\n"
+                "def broken(*a, **k): raise ImportError('cannot import name landlock')\n"
+                + ("sandbox._confine = broken\n" if broken else "")
+                + f"sys.exit(gradescope_run.main(Path({str(root)!r})))\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        results = root / "results" / "results.json"
+        assert (out.returncode == 0) == expect_results == results.exists(), out.stdout + out.stderr
+        if expect_results:
+            assert json.loads(results.read_text())["score"] == 0
+        else:
+            assert "broken on this image" in out.stdout and "cannot import name landlock" in out.stdout + out.stderr
+
+
 def test_no_process_outlives_the_run(tmp_path):
     """Does a daemon (setsid + double fork) started during the run die when it ends, without any
     namespace or cgroup (as in a container)?"""
