@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: venv demo test release bench gpu-check lock clean
+.PHONY: venv demo test gradescope-check release bench gpu-check lock clean
 
 venv: $(STAMP)
 
@@ -19,6 +19,9 @@ demo: $(STAMP)   ## the whole course cycle in a scratch folder (build/demo), end
 
 test: $(STAMP)   ## the test suite (what .ci/run calls)
 	$(BIN)/python -m pytest
+
+gradescope-check: $(STAMP)   ## Gradescope simulated without Docker: the zip's setup.sh into a scratch /autograder and a fresh venv, then run_autograder on a few submissions
+	KIT_GRADESCOPE_CHECK=1 $(BIN)/python -m pytest tests/test_gradescope.py -k simulated -q -s
 
 release: $(STAMP)   ## rebuild source/ from authoring/, then assignments/ and solutions/ through nbgrader
 	$(BIN)/python -m autograder release

@@ -7,11 +7,14 @@
   release           rebuild source/, assignments/ and solutions/ (make release)
   bench             kit vs stock nbgrader autograde on a synthetic class (make bench)
   gradescope-zip    build Gradescope's autograder.zip
+  gradescope-run    grade /autograder/submission into /autograder/results/results.json (run_autograder)
 """
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from .gradescope import VISIBILITIES
 from .i18n import LANGS
 from .parts import EDITIONS
 
@@ -44,7 +47,13 @@ def main(argv=None) -> int:
     be.add_argument("--nbgrader-sample", type=int, default=6, help="how many of them stock nbgrader grades")
     z = sub.add_parser("gradescope-zip")
     z.add_argument("out", nargs="?", default="build/autograder.zip")
-    z.add_argument("--lang", choices=LANGS, default="en", help="language of the students' feedback")
+    z.add_argument("--lang", choices=LANGS, default="en",
+                   help="feedback language when a submission does not carry its own (a .py file)")
+    z.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                   help="when students see each check's result (the total score is always visible)")
+    gr = sub.add_parser("gradescope-run")
+    gr.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", "/autograder"),
+                    help="Gradescope's /autograder folder (default: $AUTOGRADER_ROOT or /autograder)")
     args = ap.parse_args(argv)
     return COMMANDS[args.cmd](args)
 
@@ -110,12 +119,17 @@ def _bench(args) -> int:
 def _gradescope_zip(args) -> int:
     from . import gradescope
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    print(gradescope.build(Path(args.out), args.lang))
+    print(gradescope.build(Path(args.out), args.lang, args.visibility))
     return 0
 
 
+def _gradescope_run(args) -> int:
+    from . import gradescope_run
+    return gradescope_run.main(Path(args.root))
+
+
 COMMANDS = {"grade": _grade, "batch": _batch, "report": _report, "demo": _demo, "release": _release,
-            "bench": _bench, "gradescope-zip": _gradescope_zip}
+            "bench": _bench, "gradescope-zip": _gradescope_zip, "gradescope-run": _gradescope_run}
 
 if __name__ == "__main__":
     sys.exit(main())

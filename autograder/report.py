@@ -50,18 +50,30 @@ def graded_cell_outputs(result: Result, pid: str) -> list:
                          data=NotebookNode({"text/plain": repr(round(result.parts[pid].score, 4))}))]
 
 
-def to_gradescope(result: Result) -> str:
-    """Gradescope's results.json: one test per check, scores per check."""
+def to_gradescope(result: Result, visibility: str = "visible", execution_time: float | None = None) -> str:
+    """Gradescope's results.json (its documented format): one test per check, named by its part and
+    question; a part zeroed by a rule break shows each of its checks failed, with the rule's message.
+    visibility: each test's (visible, after_due_date, after_published or hidden); the total score and
+    the notes stay visible, and the run's stdout (the instructor's debugging aid) hidden."""
     tests = []
-    for pid, part in result.parts.items():
-        scale = part.max_score / max(sum(t.max_score for t in part.tests), 1e-12)
-        for t in part.tests:
-            tests.append({"name": f"{pid}: {t.question.splitlines()[0] if t.question else t.name}",
-                          "score": round(t.score * scale if part.score else 0.0, 4),
-                          "max_score": round(t.max_score * scale, 4),
-                          "status": "passed" if t.passed else "failed", "output": t.message})
-    return json.dumps({"score": round(result.score, 4), "tests": tests,
-                       "output": "\n".join(result.notes), "visibility": "visible"}, ensure_ascii=False)
+    with use(result.lang):
+        for number, (pid, part) in enumerate(result.parts.items(), 1):
+            rule = next((t.message for t in part.tests if t.name == "uses_its_own_code" and not t.passed), "")
+            scale = part.max_score / max(sum(t.max_score for t in part.tests), 1e-12)
+            for i, t in enumerate(part.tests, 1):
+                output = t.message if t.name == "uses_its_own_code" or not rule else \
+                    "\n".join(m for m in (rule, t.message) if m)
+                tests.append({"name": f"{_('part.' + pid)}: {t.question.splitlines()[0] if t.question else t.name}",
+                              "number": f"{number}.{i}",
+                              "score": round(t.score * scale if part.score else 0.0, 4),
+                              "max_score": round(t.max_score * scale, 4),
+                              "status": "passed" if t.passed and not rule else "failed",
+                              "output": output, "visibility": visibility})
+    data = {"score": round(result.score, 4), "output": "\n".join(result.notes), "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": tests}
+    if execution_time is not None:
+        data["execution_time"] = round(execution_time)
+    return json.dumps(data, ensure_ascii=False)
 
 
 FORMATS = {"json": to_json, "text": to_text, "gradescope": to_gradescope}

@@ -128,6 +128,20 @@ class Sandbox:
                 os.close(log_fd)
             return job
 
+    def self_check(self) -> str:
+        """Start a job holding no code and ask it one thing: "" when it answers, else why not."""
+        try:
+            job = self.job(["cpu"], wall_s=min(self.limits.wall_s, 30.0))
+        except NotStarted as exc:
+            return str(exc)
+        try:
+            reply, _tensors = job.request({"ops": [{"op": "load", "code": [], "standins": []}]}, {})
+            return "" if reply.get("done") == [{"ok": {"D": [["errors", {"L": []}]]}}] else f"unexpected reply {reply!r:.200}"
+        except JobEnded as exc:
+            return f"{exc.exit.status}: {exc.exit.detail} {exc.output[-300:]}"
+        finally:
+            job.close()
+
     def _restart(self):
         """Called with the lock held, once the zygote is found dead."""
         try:
