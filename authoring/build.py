@@ -109,7 +109,31 @@ def build(src, lang):
         seen.add(cid)
         new["id"] = cid
         nb.cells.append(new)
+        meta = cell.get("nbgrader") or {}
+        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+            nb.cells.append(checklist(meta["grade_id"], lang))   # after the part's graded cell
     return nb
+
+
+CHECKLIST = {"en": "**Before you submit: what the hidden tests of this part ask.** Your feedback answers the same "
+                   "questions, one by one, with points.",
+             "zh": "**提交前自查：本部分的隐藏测试会问这些问题。** 反馈会逐条回答同样的问题，并给出分数。"}
+
+
+def checklist(part: str, lang: str):
+    """A markdown cell listing the questions of the part's hidden tests (public: every report shows
+    them), read from autograder/graders/ so it never drifts from what is graded."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from autograder.lang_zh import QUESTIONS
+    from autograder.plugin import questions
+    lines = [CHECKLIST[lang], ""]
+    for key, english in questions().items():
+        if key.split("/")[0] == part:
+            lines.append(f"- [ ] {QUESTIONS.get(key, english) if lang == 'zh' else english}")
+    new = nbformat.v4.new_markdown_cell("\n".join(lines))
+    new["id"] = f"checklist-{part}"
+    return new
 
 
 def validate(nb, src):

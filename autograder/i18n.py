@@ -29,6 +29,7 @@ EN = {
     "report.fail": "FAIL",
     "report.notes": "Notes:",
     "report.note": "note: {note}",
+    "report.cause": "If this fails, check: {cause}",
     "report.as_above": "(as above)",
     # questions the grader itself asks (not a check's docstring)
     "q.uses_its_own_code": "Does the code compute the result itself, without torch's own embedding ops?",
@@ -100,6 +101,32 @@ EN = {
     "cmp.tol_half": "twice torch's own error against float64, or count·eps·max|g|",
     "cmp.tol_close": "atol {atol:g} + rtol {rtol:g}·|expected|",
     "cmp.something": "<{what}>",
+    # common causes of a failing hidden test (from the mistake corpus, tests/corpus/wrong), keyed part/name
+    "cause.one_hot_lookup/lecture_example": "check that the one-hot matrix is cast to weight's dtype before the product, and that the output keeps the indices' shape plus D",
+    "cause.one_hot_lookup/int32_indices": 'F.one_hot accepts only int64: convert the indices (after checking their dtype) before building the one-hot',
+    "cause.one_hot_lookup/scalar_index": 'a 0-d index must give a (D,) row: do not add a dimension with unsqueeze or view(-1, 1) and keep it',
+    "cause.one_hot_lookup/largest_index_below_V": 'pass num_classes=weight.shape[0] to F.one_hot: inferred, it is only max(indices)+1 wide',
+    "cause.one_hot_lookup/empty_indices": 'empty indices need num_classes given explicitly (F.one_hot cannot infer it from an empty tensor)',
+    "cause.one_hot_lookup/rejects_out_of_range_indices": 'check indices < 0 and >= V yourself: a one-hot of -1 silently picks the last row',
+    "cause.one_hot_lookup/rejects_bad_index_dtypes": 'refuse every dtype but int64 and int32 before converting: .long() on a float or bool tensor hides the mistake',
+    "cause.one_hot_lookup/is_a_one_hot_product": 'weight[indices] (or a loop of weight[k]) is indexing: multiply a one-hot matrix by the whole table',
+    "cause.embedding_backward/padding_idx_zero": '`if padding_idx:` treats 0 as no padding: test `padding_idx is not None`',
+    "cause.embedding_backward/negative_padding_idx_counts_from_the_end": 'a negative padding_idx counts from the end: padding_idx + num_embeddings',
+    "cause.embedding_backward/padding_positions_are_skipped_not_zeroed": 'drop the padding positions before summing; zeroing the row afterwards (or multiplying by a mask) lets NaN through',
+    "cause.embedding_backward/scale_grad_by_freq": "count each index over the whole indices tensor (torch.bincount with minlength=V) and divide each position's row by its index's count",
+    "cause.embedding_backward/sums_repeated_rows": 'repeated indices must add up: index_add_ (or one_hotᵀ @ grad) sums them, `grad[idx] = rows` keeps only one',
+    "cause.embedding_backward/padding_idx_must_be_in_range": 'padding_idx must lie in [-V, V): check it before normalising it',
+    "cause.embedding_renorm/tiny_norms_need_the_epsilon": 'the scale is max_norm / (norm + 1e-7), the epsilon in the denominator',
+    "cause.embedding_renorm/only_norms_strictly_above_max_norm": 'renorm only rows whose norm is strictly greater than max_norm (> not >=)',
+    "cause.embedding_renorm/repeated_indices_renorm_once": 'take each row once (torch.unique) before scaling: a repeated index must not be scaled twice',
+    "cause.embedding_renorm/works_on_a_leaf_that_requires_grad": 'change the weight under torch.no_grad(), in place, and return the same tensor object',
+    "cause.embedding_renorm/bumps_the_version": 'write through weight itself (or weight.detach()), not weight.data: .data hides the change from autograd',
+    "cause.embedding_renorm/norm_types": 'use torch.linalg.vector_norm(rows, ord=norm_type, dim=1): it handles p = inf and p < 1',
+    "cause.embedding_module/init_is_standard_normal_with_zero_padding_row": 'nn.Embedding draws N(0, 1) (nn.init.normal_) and then zeroes the padding row, also for a negative padding_idx',
+    "cause.embedding_module/reset_parameters": 'reset_parameters() must zero the padding row again after redrawing the weight',
+    "cause.embedding_module/max_norm_renorms_before_the_lookup": "renorm the looked-up rows (in place, under no_grad) before the lookup, with the module's norm_type",
+    "cause.embedding_module/from_pretrained": 'from_pretrained keeps the given tensor (no copy), keeps a non-zero padding row, and freezes by default',
+    "cause.embedding_module/repr_matches": 'extra_repr prints num_embeddings, embedding_dim and then only the options that differ from the defaults, as nn.Embedding does',
 }
 
 
@@ -139,6 +166,12 @@ def _(key: str, **args) -> str:
     code = lang()
     catalog = EN if code == "en" else _catalogs().get(code, EN)
     return catalog.get(key, EN[key]).format(**args)
+
+
+def cause(part: str, name: str) -> str:
+    """The common cause of a failing hidden test, if the catalog has one ("" if not)."""
+    key = f"cause.{part}/{name}"
+    return _(key) if key in EN else ""
 
 
 def question(part: str, name: str, english: str) -> str:

@@ -11,7 +11,7 @@ Skipped runs (a device that is not present) count neither way.
 import inspect
 from dataclasses import dataclass, field
 
-from .i18n import _, question
+from .i18n import _, cause, question
 from .i18n import lang as current_lang
 from .parts import BY_ID, MAX_SCORE, PARTS
 from .plugin import MESSAGE, part_of
@@ -112,6 +112,8 @@ def _score_part(part, tests: list) -> PartResult:
         ok = passed == len(t.runs)
         if t.refusal and not works:
             ok, earned, message = False, 0.0, _("rule.refusal_needs_work")
+        elif not ok and cause(t.part, t.name):
+            message += "\n" + _("report.cause", cause=cause(t.part, t.name))
         results.append(TestResult(t.name, ok, message, t.question, earned, t.points))
     if broken:
         for r in results:
