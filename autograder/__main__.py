@@ -30,7 +30,10 @@ def main(argv=None) -> int:
     g.add_argument("--no-isolation", action="store_true", help="skip rlimits/namespaces/Landlock (debugging only)")
     g.add_argument("--lang", choices=("auto",) + LANGS, default="auto",
                    help="language of the messages: en, zh, or auto (the notebook's edition; default)")
+    for p in (g,):
+        _limit_options(p)
     b = sub.add_parser("batch", help="grade a course's submitted/ folder")
+    _limit_options(b)
     b.add_argument("course", nargs="?", default=".")
     b.add_argument("--assignment", default="embedding", choices=sorted(EDITIONS),
                    help="embedding (English) or embedding-zh (Chinese)")
@@ -58,6 +61,19 @@ def main(argv=None) -> int:
     return COMMANDS[args.cmd](args)
 
 
+def _limit_options(p):
+    from .sandbox import Limits
+    d = Limits()
+    p.add_argument("--wall-s", type=float, default=d.wall_s, help=f"wall-clock seconds per part (default {d.wall_s:g})")
+    p.add_argument("--cpu-s", type=int, default=d.cpu_s, help=f"CPU seconds per part (default {d.cpu_s})")
+    p.add_argument("--memory-mb", type=int, default=d.memory_mb, help=f"memory per job in MB (default {d.memory_mb})")
+
+
+def _limits(args):
+    from .sandbox import Limits
+    return Limits(wall_s=args.wall_s, cpu_s=args.cpu_s, memory_mb=args.memory_mb)
+
+
 def _grade(args) -> int:
     from .grade import Grader, present_devices
     from .report import FORMATS
@@ -69,7 +85,7 @@ def _grade(args) -> int:
             print("--device cuda: no CUDA device is present", file=sys.stderr)
             return 2
         devices = ["cuda"]
-    with Grader(devices, isolate=not args.no_isolation) as grader:
+    with Grader(devices, limits=_limits(args), isolate=not args.no_isolation) as grader:
         result = grader.grade(args.path, lang=None if args.lang == "auto" else args.lang)
     print(FORMATS[args.format](result))
     return 0
@@ -78,7 +94,7 @@ def _grade(args) -> int:
 def _batch(args) -> int:
     from . import batch, class_report
     try:
-        results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force,
+        results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force, limits=_limits(args),
                                     record=not args.no_gradebook, assignment=args.assignment)
     except (batch.BatchIncomplete, RuntimeError) as exc:
         print(f"batch: {exc}", file=sys.stderr)

@@ -22,17 +22,19 @@ from .grade import Grader, Result, all_zero, fingerprint, present_devices, submi
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
 from .nbgrader_bridge import load_cached, result_path, store
+from .sandbox import Limits
 
 
-def grade_class(course_root: Path, workers: int | None = None, force: bool = False, devices=None,
+def grade_class(course_root: Path, workers: int | None = None, force: bool = False, devices=None, limits=None,
                 record: bool = True, quiet: bool = False, assignment: str = course.ASSIGNMENT) -> dict:
     """Grade every submission of `assignment` under course_root/submitted; returns {student: Result}.
     Messages are in the assignment's language (i18n.ASSIGNMENT_LANG)."""
     with use(ASSIGNMENT_LANG.get(assignment, "en")):
-        return _grade_class(Path(course_root).resolve(), workers, force, devices, record, quiet, assignment)
+        return _grade_class(Path(course_root).resolve(), workers, force, devices, record, quiet, assignment,
+                            limits or Limits())
 
 
-def _grade_class(course_root, workers, force, devices, record, quiet, assignment):
+def _grade_class(course_root, workers, force, devices, record, quiet, assignment, limits):
     from contextlib import nullcontext
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -51,7 +53,7 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      TextColumn("{task.fields[status]}"), disable=quiet) as progress, \
             ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_start_worker, initargs=(devices,)) as pool:
+                                initializer=_start_worker, initargs=(devices, limits)) as pool:
         task = progress.add_task("grading", total=len(students), status="")
         futures = {pool.submit(_grade_one, str(course_root / "submitted" / s / assignment),
                                str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
@@ -107,10 +109,10 @@ class BatchIncomplete(Exception):
 _WORKER: dict = {}
 
 
-def _start_worker(devices):
+def _start_worker(devices, limits):
     """In each grader process: one warm Grader for all the students it is given."""
     import atexit
-    _WORKER["grader"] = Grader(devices)
+    _WORKER["grader"] = Grader(devices, limits=limits)
     atexit.register(_WORKER["grader"].close)
 
 

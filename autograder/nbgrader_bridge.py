@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
-from traitlets import Unicode
+from traitlets import Float, Integer, Unicode
 
 from .grade import Grader, Result, present_devices, submission_key
 from .extract import ExtractError, from_notebook_node
@@ -22,18 +22,19 @@ from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
 from .parts import BY_ID
 from .report import graded_cell_outputs
+from .sandbox import Limits
 
 _grader, _grader_lock = None, threading.Lock()
 
 
-def shared_grader() -> Grader:
+def shared_grader(limits=None) -> Grader:
     """One warm grader per process: nbgrader autogrades students one after another in one process.
     It starts when the first IsolatedGrade is set up; its sandbox's zygote is a fresh Python either
     way (never a fork of this process), so no job can read a notebook this process has read."""
     global _grader
     with _grader_lock:
         if _grader is None:
-            _grader = Grader(present_devices())
+            _grader = Grader(present_devices(), limits=limits or Limits())
             atexit.register(_grader.close)
         return _grader
 
@@ -69,9 +70,13 @@ class IsolatedGrade(NbGraderPreprocessor):
     results_dir = Unicode("autograder_results", help="Where per-student results are cached (relative "
                           "to the course root); the batch grader fills it, and it is reused here.").tag(config=True)
 
+    wall_s = Float(Limits.wall_s, help="Wall-clock seconds each part of a submission may run.").tag(config=True)
+    cpu_s = Integer(Limits.cpu_s, help="CPU seconds each part of a submission may use.").tag(config=True)
+    memory_mb = Integer(Limits.memory_mb, help="Memory (MB) each part of a submission may use.").tag(config=True)
+
     def __init__(self, **kw):
         super().__init__(**kw)
-        shared_grader()   # warm, before this step reads its notebook
+        shared_grader(Limits(wall_s=self.wall_s, cpu_s=self.cpu_s, memory_mb=self.memory_mb))   # warm, first
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
