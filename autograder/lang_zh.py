@@ -151,7 +151,7 @@ QUESTIONS = {
         "如果 grad_output 在 padding 位置上含有 NaN 和 inf，填充行是否仍严格为零、其余各行是否都是有限值"
         "（应跳过这些贡献，而不是先加上再置零）？"
     ),
-    "embedding_backward/leaves_grad_output_alone": "调用之后 grad_output 是否保持不变？",
+    "embedding_backward/leaves_its_inputs_alone": "调用之后 grad_output 和 indices 是否保持不变（值、形状和 dtype）？",
     "embedding_backward/scale_grad_by_freq": (
         "scale_grad_by_freq=True 时，每个索引的贡献是否除以它在整个索引张量中（批次中所有行合计）"
         "的出现次数？有无 padding 两种情况都要满足。"
@@ -193,9 +193,9 @@ QUESTIONS = {
         "构造函数是否保存了 nn.Embedding 的各个属性（padding_idx=-2 保存为 V-2）？"
     ),
     "embedding_module/init_is_standard_normal_with_zero_padding_row": (
-        "weight 是否按 N(0, 1) 初始化，且 填充行为零（padding_idx 为 3 和 0）？"
+        "weight 是否按 N(0, 1) 初始化，且填充行为零（padding_idx 为 3、0 和 -2）？"
     ),
-    "embedding_module/reset_parameters": "reset_parameters() 是否按 N(0, 1) 重新生成 weight，并再次将 填充行置零？",
+    "embedding_module/reset_parameters": "reset_parameters() 是否按 N(0, 1) 重新生成 weight，并再次将填充行置零（padding_idx 为 1 和 -1）？",
     "embedding_module/padding_idx_must_be_in_range": (
         "V=5 时，padding_idx 为 5、6 和 -6 是否抛出异常，而 4、0 和 -5 被接受？"
     ),
@@ -218,11 +218,11 @@ QUESTIONS = {
         "state_dict() 是否只包含 'weight'，torch 的 state_dict 能否加载到你的模块中？"
     ),
     "embedding_module/from_pretrained": (
-        "from_pretrained 是否与传入的张量共享存储（max_norm 会对调用方的张量重新缩放）、保留非零的 填充行、"
+        "from_pretrained 是否与传入的张量共享存储（max_norm 会对调用方的张量重新缩放）、保留非零的填充行、"
         "默认冻结，并在 freeze=False 时可以训练？"
     ),
     "embedding_module/private_weight_and_freeze": (
-        "_weight（原样使用、不将 填充行置零、检查形状）和 _freeze 的行为是否与 torch 一致？"
+        "_weight（原样使用、不将填充行置零、检查形状）和 _freeze 的行为是否与 torch 一致？"
     ),
     "embedding_module/dtype_and_device_arguments": (
         "dtype= 和 device= 是否决定 weight 的类型与所在设备，forward 的结果是否也保持在那里？"
@@ -230,4 +230,15 @@ QUESTIONS = {
     "embedding_module/sparse_is_refused_or_right": (
         "sparse=True 时，是抛出 NotImplementedError，还是给出正确的（稀疏）梯度？"
     ),
+    "one_hot_lookup/leaves_its_inputs_alone": "调用之后 indices 和 weight 是否保持不变（值、形状和 dtype）？",
+    "one_hot_lookup/is_a_one_hot_product": "查表是否真的是独热乘积（没人查的行里的 inf 会沿其列扩散成 NaN，-0.0 会变成 +0.0），而不是直接索引表？",
+    "one_hot_lookup/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
+    "embedding_backward/embedding_dim_zero": "embedding_dim 为 0（一张 (7, 0) 的表）时，无论 indices 是否为空，梯度是否都是空的 (7, 0) 张量？",
+    "embedding_backward/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
+    "embedding_renorm/bumps_the_version": "每次调用是否以 autograd 能看到的方式原地修改 weight（版本计数器会增加，与 torch 自带的一致；通过 weight.data 写入会隐藏这次修改）？",
+    "embedding_renorm/leaves_the_indices_alone": "调用之后 indices 是否保持不变（值、形状和 dtype），空的 indices 和一张 (4, 0) 的表是否什么都不改变？",
+    "embedding_renorm/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
+    "embedding_module/forward_leaves_its_input_alone": "传给 forward 的 indices 之后是否保持不变，没有 max_norm 时 forward 是否不改变 weight？",
+    "embedding_module/embedding_dim_zero": "Embedding(5, 0) 对 (2, 3) 的 indices 是否给出 (2, 3, 0) 的输出和 (5, 0) 的梯度？",
+    "embedding_module/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
 }

@@ -4,7 +4,8 @@ them; a break scores that part zero, naming the line and the rule):
 - no call of torch's own embedding (F.embedding, torch.embedding, nn.Embedding, torch.embedding_renorm_,
   torch.ops.aten.embedding*, F.embedding_bag), however aliased; a type annotation is not a call;
 - no dynamic attribute access or code generation: getattr/setattr/hasattr/delattr with a name that
-  is not a literal, vars/globals/locals/__dict__ and the other doors into objects' insides,
+  is not a literal (on `self`, a module's own attributes, it is allowed), vars/globals/locals,
+  __dict__ (but `self.__dict__`) and the other doors into objects' insides,
   eval/exec/compile/__import__/importlib, sys.modules, operator.attrgetter, ctypes, gc, inspect, pickle;
 - no threads or processes (threading, multiprocessing, subprocess, os.fork, os.system, ...);
 - nothing of the grader's own (autograder).
@@ -165,7 +166,8 @@ def _breaks(label: str, node) -> list[str]:
             root = _root(n)
             if n.attr in EMBEDDING_NAMES and root not in ("self", "cls"):
                 hit(n, "rule.torch_embedding")
-            elif n.attr in DOOR_ATTRS and not (n.attr == "modules" and root not in ("sys",)):
+            elif n.attr in DOOR_ATTRS and not (n.attr == "modules" and root not in ("sys",)) \
+                    and not (n.attr == "__dict__" and _is_self(n.value)):   # its own object's dict: as nn.Embedding's extra_repr
                 hit(n, "rule.dynamic")
             elif n.attr in PROCESS_ATTRS and root in ("os", "torch", "mp", "multiprocessing", "threading"):
                 hit(n, "rule.processes")
@@ -173,12 +175,18 @@ def _breaks(label: str, node) -> list[str]:
             if n.func.id in NAME_ARG_CALLS:
                 name = n.args[1] if len(n.args) > 1 else None
                 if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
-                    hit(n, "rule.dynamic")
+                    if not (n.args and _is_self(n.args[0])):   # getattr(self, name): only its own attributes
+                        hit(n, "rule.dynamic")
                 elif name.value in EMBEDDING_NAMES or name.value in DOOR_ATTRS:
                     hit(n, "rule.torch_embedding" if name.value in EMBEDDING_NAMES else "rule.dynamic")
         elif isinstance(n, ast.Name) and n.id in DYNAMIC_CALLS and isinstance(n.ctx, ast.Load):
             hit(n, "rule.dynamic")   # called or passed around alike
     return list(dict.fromkeys(out))
+
+
+def _is_self(node) -> bool:
+    """The object a method was called on (reaching further takes another door, judged on its own)."""
+    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _root(node):

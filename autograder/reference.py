@@ -1,5 +1,6 @@
-"""torch's own implementation of the student API (CONTRACT §1): what every observation is compared with.
-It runs only in the trusted grader process, never in the sandbox."""
+"""torch's own implementation of the student API (CONTRACT §1): what every observation is compared
+with (in the trusted grader), and the stand-in for the parts not being graded (in a sandboxed job,
+where it holds no check, no input and no expected value: it is public, like torch itself)."""
 from types import SimpleNamespace
 
 import torch
@@ -14,7 +15,8 @@ def one_hot_lookup(indices, weight):
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):
     weight = torch.zeros(num_embeddings, grad_output.shape[-1], dtype=grad_output.dtype,
                          device=grad_output.device, requires_grad=True)
-    F.embedding(indices, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq).backward(grad_output)
+    with torch.enable_grad():   # as a stand-in it is called inside a module's own backward, where grad is off
+        F.embedding(indices, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq).backward(grad_output)
     return weight.grad
 
 

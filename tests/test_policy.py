@@ -81,3 +81,13 @@ def test_a_class_extended_after_its_definition_is_judged_with_it():
     for how in ("Embedding.extra_repr = _r", "setattr(Embedding, 'extra_repr', _r)"):
         src = BASE + "\ndef _r(self):\n    return repr(F.embedding)\n" + how + "\n"
         assert set(verdict(src).breaks) == {"embedding_module"}, how
+
+
+def test_a_module_may_read_its_own_attributes_by_name():
+    """Are `getattr(self, name)` and `self.__dict__` (nn.Embedding's own extra_repr does that) allowed,
+    while the same on anything else is not?"""
+    ok = BASE + "\n    def extra_repr(self):\n        s = [getattr(self, k) for k in ('padding_idx',)]\n        return '{x}'.format(**self.__dict__)\n"
+    assert verdict(ok).breaks == {}
+    for bad in ("getattr(self.weight, k)", "F.__dict__", "getattr(torch, k)"):
+        src = BASE + f"\n    def extra_repr(self):\n        k = 'x'\n        return {bad}\n"
+        assert set(verdict(src).breaks) == {"embedding_module"}, bad
