@@ -86,6 +86,15 @@ def test_vectorised_corpus_base_is_the_notebook_solution():
     assert shape("\n\n".join(solutions_by_cell().values())) == shape(BASE.read_text())
 
 
+def test_functions_that_only_raise_score_nothing(grader, tmp_path):
+    """Do four functions that only raise ValueError (they "pass" every must-raise check) score 0
+    in every part, saying why?"""
+    result = grader.grade(compose(CORPUS / "wrong" / "all_raise_value_error.py", tmp_path))
+    assert result.score == 0, {pid: p.score for pid, p in result.parts.items()}
+    refusals = [t for p in result.parts.values() for t in p.tests if t.name.startswith(("rejects", "padding_idx_must"))]
+    assert refusals and all("only when the same function also works" in t.message for t in refusals)
+
+
 def test_a_forbidden_call_names_the_line(grader, tmp_path):
     """Does the zero for calling F.embedding name the line that does it, and the rule?"""
     result = grader.grade(compose(CORPUS / "wrong" / "oh_calls_F_embedding.py", tmp_path))

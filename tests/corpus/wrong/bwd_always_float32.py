@@ -1,5 +1,17 @@
 """The gradient table is created with torch.zeros(V, D) and no dtype, so it is always float32, even for float64 grad_output."""
-BREAKS = ("embedding_backward", "embedding_module")
+BREAKS = ('embedding_backward',)
+FAILS = (
+    'embedding_backward::any_index_shape',
+    'embedding_backward::embedding_dim_zero',
+    'embedding_backward::negative_padding_idx_counts_from_the_end',
+    'embedding_backward::padding_idx_never_hit',
+    'embedding_backward::padding_idx_zero',
+    'embedding_backward::padding_positions_are_skipped_not_zeroed',
+    'embedding_backward::padding_row_is_zero_when_hit',
+    'embedding_backward::random_settings',
+    'embedding_backward::scale_grad_by_freq',
+    'embedding_backward::sums_repeated_rows',
+)
 
 
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):

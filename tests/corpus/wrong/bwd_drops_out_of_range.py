@@ -1,5 +1,9 @@
 """Out-of-range indices (>= V or negative) are silently dropped from the backward instead of raising."""
-BREAKS = ("embedding_backward",)
+BREAKS = ('embedding_backward',)
+FAILS = (
+    'embedding_backward::embedding_dim_zero',
+    'embedding_backward::rejects_out_of_range_indices',
+)
 
 
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):

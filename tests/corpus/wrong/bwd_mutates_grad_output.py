@@ -1,5 +1,9 @@
 """scale_grad_by_freq divides grad_output in place (div_ on a reshape view), changing the caller's tensor."""
-BREAKS = ("embedding_backward",)
+BREAKS = ('embedding_backward',)
+FAILS = (
+    'embedding_backward::embedding_dim_zero',
+    'embedding_backward::leaves_its_inputs_alone',
+)
 
 
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):

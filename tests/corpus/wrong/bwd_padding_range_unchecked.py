@@ -1,5 +1,9 @@
 """The backward converts a negative padding_idx but never checks its range, so padding_idx=5, 6 or -6 with V=5 is silently accepted."""
-BREAKS = ("embedding_backward",)
+BREAKS = ('embedding_backward',)
+FAILS = (
+    'embedding_backward::embedding_dim_zero',
+    'embedding_backward::padding_idx_must_be_in_range',
+)
 
 
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):

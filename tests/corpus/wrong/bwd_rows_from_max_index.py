@@ -1,5 +1,12 @@
 """The gradient table has indices.max() + 1 rows instead of num_embeddings, so it is too short whenever the last rows are not looked up."""
-BREAKS = ("embedding_backward", "embedding_module")
+BREAKS = ('embedding_backward',)
+FAILS = (
+    'embedding_backward::any_index_shape',
+    'embedding_backward::embedding_dim_zero',
+    'embedding_backward::padding_idx_never_hit',
+    'embedding_backward::padding_idx_zero',
+    'embedding_backward::random_settings',
+)
 
 
 def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, scale_grad_by_freq=False):

@@ -1,5 +1,13 @@
 """The constructor ignores dtype=, so the weight is always float32."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::backward_matches',
+    'embedding_module::dtype_and_device_arguments',
+    'embedding_module::forward_leaves_its_input_alone',
+    'embedding_module::forward_matches',
+    'embedding_module::max_norm_renorms_before_the_lookup',
+    'embedding_module::state_dict_both_ways',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,8 @@
 """forward calls the renorm without self.norm_type, so max_norm always uses the 2-norm whatever norm_type says."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::max_norm_renorms_before_the_lookup',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,8 @@
 """forward never passes scale_grad_by_freq on to the backward, so the module's gradient is never scaled."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::backward_matches',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,12 @@
 """The whole forward runs under torch.no_grad() (meant only for the renorm), so the output has no gradient and backward fails."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::backward_matches',
+    'embedding_module::embedding_dim_zero',
+    'embedding_module::from_pretrained',
+    'embedding_module::padding_positions_are_skipped_in_backward',
+    'embedding_module::sparse_is_refused_or_right',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,8 @@
 """from_pretrained forgets to pass padding_idx on to the constructor, so the padding row gets a gradient."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::from_pretrained',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,8 @@
 """from_pretrained zeroes the padding row of the given table, which nn.Embedding does not (only a fresh init zeroes it)."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::from_pretrained',
+)
 
 _ReferenceEmbedding = Embedding
 

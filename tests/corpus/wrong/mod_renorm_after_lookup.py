@@ -1,5 +1,9 @@
 """forward looks the rows up first and renorms afterwards, so the output holds the rows before renormalisation."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::from_pretrained',
+    'embedding_module::max_norm_renorms_before_the_lookup',
+)
 
 _ReferenceEmbedding = Embedding
 

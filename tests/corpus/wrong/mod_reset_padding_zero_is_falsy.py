@@ -1,5 +1,8 @@
 """reset_parameters tests `if self.padding_idx:`, so with padding_idx=0 the padding row is never zeroed."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::init_is_standard_normal_with_zero_padding_row',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,9 @@
 """The weight is a plain tensor with requires_grad=True instead of an nn.Parameter, so it is missing from parameters() and state_dict()."""
-BREAKS = ("embedding_module",)
+BREAKS = ('embedding_module',)
+FAILS = (
+    'embedding_module::constructor_attributes',
+    'embedding_module::state_dict_both_ways',
+)
 
 _ReferenceEmbedding = Embedding
 

@@ -1,5 +1,8 @@
 """A bool index tensor is treated as a mask (the positions of its True entries become the indices), as weight[mask] would, instead of being refused."""
-BREAKS = ("one_hot_lookup",)
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::rejects_bad_index_dtypes',
+)
 
 
 def one_hot_lookup(indices, weight):

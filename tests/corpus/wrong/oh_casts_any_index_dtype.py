@@ -1,5 +1,8 @@
 """Any index dtype is accepted by casting with .long(), so float, int16, uint8 and bool indices are looked up instead of refused."""
-BREAKS = ("one_hot_lookup",)
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::rejects_bad_index_dtypes',
+)
 
 
 def one_hot_lookup(indices, weight):

@@ -1,5 +1,14 @@
 """The product uses weight.detach(), so the lookup's output carries no gradient back to the table."""
-BREAKS = ("one_hot_lookup",)
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::empty_indices',
+    'one_hot_lookup::int32_indices',
+    'one_hot_lookup::large_table',
+    'one_hot_lookup::largest_index_below_V',
+    'one_hot_lookup::lecture_example',
+    'one_hot_lookup::random_shapes',
+    'one_hot_lookup::scalar_index',
+)
 
 
 def one_hot_lookup(indices, weight):

@@ -1,5 +1,9 @@
 """The range check calls indices.min() and indices.max() without guarding for empty tensors, so empty index tensors raise."""
-BREAKS = ("one_hot_lookup", "embedding_module")
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::empty_indices',
+    'one_hot_lookup::random_shapes',
+)
 
 
 def one_hot_lookup(indices, weight):

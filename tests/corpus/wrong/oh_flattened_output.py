@@ -1,5 +1,15 @@
 """The indices are flattened for the one-hot but the result is never reshaped back, so (B, T) indices give (B*T, D) instead of (B, T, D) and a 0-d index gives (1, D)."""
-BREAKS = ("one_hot_lookup", "embedding_module")
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::empty_indices',
+    'one_hot_lookup::int32_indices',
+    'one_hot_lookup::large_table',
+    'one_hot_lookup::largest_index_below_V',
+    'one_hot_lookup::lecture_example',
+    'one_hot_lookup::noncontiguous_inputs',
+    'one_hot_lookup::random_shapes',
+    'one_hot_lookup::scalar_index',
+)
 
 
 def one_hot_lookup(indices, weight):

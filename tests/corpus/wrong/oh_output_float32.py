@@ -1,5 +1,13 @@
 """The one-hot product is done in float32 (.float() on both sides), so a float64 table gives a float32 result."""
-BREAKS = ("one_hot_lookup", "embedding_module")
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::empty_indices',
+    'one_hot_lookup::int32_indices',
+    'one_hot_lookup::largest_index_below_V',
+    'one_hot_lookup::lecture_example',
+    'one_hot_lookup::random_shapes',
+    'one_hot_lookup::scalar_index',
+)
 
 
 def one_hot_lookup(indices, weight):

@@ -1,5 +1,10 @@
 """The lookup picks rows one at a time with weight[k] in a Python loop and stacks them: no one-hot product at all."""
-BREAKS = ("one_hot_lookup",)
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::empty_indices',
+    'one_hot_lookup::is_a_one_hot_product',
+    'one_hot_lookup::random_shapes',
+)
 
 
 def one_hot_lookup(indices, weight):

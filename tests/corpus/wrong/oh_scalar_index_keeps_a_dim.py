@@ -1,6 +1,10 @@
 """A 0-d index is turned into a 1-element vector "so that one_hot works", and never squeezed back:
 weight[7] should be (D,), this gives (1, D)."""
-BREAKS = ("one_hot_lookup", "embedding_module")
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::random_shapes',
+    'one_hot_lookup::scalar_index',
+)
 
 
 def one_hot_lookup(indices, weight):

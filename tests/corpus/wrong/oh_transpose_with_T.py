@@ -1,5 +1,15 @@
 """The product is written transposed as (weight.T @ one_hot.T).T, but .T reverses every dimension of an N-d one-hot, so anything but 1-D indices fails."""
-BREAKS = ("one_hot_lookup", "embedding_module")
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::empty_indices',
+    'one_hot_lookup::int32_indices',
+    'one_hot_lookup::large_table',
+    'one_hot_lookup::largest_index_below_V',
+    'one_hot_lookup::leaves_its_inputs_alone',
+    'one_hot_lookup::lecture_example',
+    'one_hot_lookup::noncontiguous_inputs',
+    'one_hot_lookup::random_shapes',
+)
 
 
 def one_hot_lookup(indices, weight):

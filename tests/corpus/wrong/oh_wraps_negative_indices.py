@@ -1,5 +1,8 @@
 """Negative indices are silently wrapped around (-1 becomes the last row, like Python lists) instead of raising."""
-BREAKS = ("one_hot_lookup",)
+BREAKS = ('one_hot_lookup',)
+FAILS = (
+    'one_hot_lookup::rejects_out_of_range_indices',
+)
 
 
 def one_hot_lookup(indices, weight):

@@ -1,5 +1,13 @@
 """The renorm adds the correction w * (scale - 1) with index_add_ over all indices, so a row named twice gets the correction twice."""
-BREAKS = ("embedding_renorm", "embedding_module")
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::int32_indices',
+    'embedding_renorm::norm_types',
+    'embedding_renorm::random_settings',
+    'embedding_renorm::renorms_only_the_indexed_rows',
+    'embedding_renorm::repeated_indices_renorm_once',
+    'embedding_renorm::tiny_norms_need_the_epsilon',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

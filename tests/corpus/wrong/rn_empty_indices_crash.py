@@ -1,5 +1,9 @@
 """The renorm range-checks with indices.min() and indices.max() without guarding for empty tensors, so empty indices raise instead of changing nothing."""
-BREAKS = ("embedding_renorm",)
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::leaves_the_indices_alone',
+    'embedding_renorm::random_settings',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

@@ -1,5 +1,9 @@
 """norm_type is ignored: the renorm always measures rows with the 2-norm."""
-BREAKS = ("embedding_renorm", "embedding_module")
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::norm_types',
+    'embedding_renorm::random_settings',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

@@ -1,5 +1,13 @@
 """The renorm scales by max_norm / norm, leaving out the + 1e-7 that torch adds to the norm."""
-BREAKS = ("embedding_renorm", "embedding_module")
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::norm_types',
+    'embedding_renorm::only_norms_strictly_above_max_norm',
+    'embedding_renorm::random_settings',
+    'embedding_renorm::renorms_only_the_indexed_rows',
+    'embedding_renorm::tiny_norms_need_the_epsilon',
+    'embedding_renorm::works_on_a_leaf_that_requires_grad',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

@@ -1,5 +1,12 @@
 """The norms are computed after casting the rows to float32, so float64 tables are renormed with a float32-rounded norm."""
-BREAKS = ("embedding_renorm", "embedding_module")
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::norm_types',
+    'embedding_renorm::random_settings',
+    'embedding_renorm::renorms_only_the_indexed_rows',
+    'embedding_renorm::tiny_norms_need_the_epsilon',
+    'embedding_renorm::works_on_a_leaf_that_requires_grad',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

@@ -1,5 +1,14 @@
 """Every row of the table whose norm exceeds max_norm is renormed, not only the rows named in the indices."""
-BREAKS = ("embedding_renorm", "embedding_module")
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::int32_indices',
+    'embedding_renorm::leaves_the_indices_alone',
+    'embedding_renorm::norm_types',
+    'embedding_renorm::random_settings',
+    'embedding_renorm::renorms_only_the_indexed_rows',
+    'embedding_renorm::tiny_norms_need_the_epsilon',
+    'embedding_renorm::works_on_a_leaf_that_requires_grad',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

@@ -1,5 +1,16 @@
 """The renorm works on a clone and returns it, leaving the caller's weight unchanged (not in place)."""
-BREAKS = ("embedding_renorm", "embedding_module")
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::bumps_the_version',
+    'embedding_renorm::int32_indices',
+    'embedding_renorm::norm_types',
+    'embedding_renorm::only_norms_strictly_above_max_norm',
+    'embedding_renorm::random_settings',
+    'embedding_renorm::renorms_only_the_indexed_rows',
+    'embedding_renorm::repeated_indices_renorm_once',
+    'embedding_renorm::tiny_norms_need_the_epsilon',
+    'embedding_renorm::works_on_a_leaf_that_requires_grad',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):

@@ -1,5 +1,8 @@
 """The renorm never checks the indices, so -1 silently renorms the last row and an index >= V raises only by accident of indexing."""
-BREAKS = ("embedding_renorm",)
+BREAKS = ('embedding_renorm',)
+FAILS = (
+    'embedding_renorm::rejects_out_of_range_indices',
+)
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
