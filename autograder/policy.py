@@ -166,7 +166,7 @@ def _breaks(label: str, node) -> list[str]:
             root = _root(n)
             if n.attr in EMBEDDING_NAMES and root not in ("self", "cls"):
                 hit(n, "rule.torch_embedding")
-            elif n.attr in DOOR_ATTRS and not (n.attr == "modules" and root not in ("sys",)) \
+            elif n.attr in DOOR_ATTRS and not (n.attr == "modules" and root in ("self", "cls")) \
                     and not (n.attr == "__dict__" and _is_self(n.value)):   # its own object's dict: as nn.Embedding's extra_repr
                 hit(n, "rule.dynamic")
             elif n.attr in PROCESS_ATTRS and root in ("os", "torch", "mp", "multiprocessing", "threading"):

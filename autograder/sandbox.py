@@ -333,6 +333,8 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
             _, status, ru = os.wait4(r["pid"], 0)
             cpu = ru.ru_utime + ru.ru_stime
         _remove_cgroup(r["cgroup"])
+        if not res and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL and cpu >= limits.cpu_s:
+            res = {"status": "killed", "detail": "run.SIGXCPU", "args": {"signal": "SIGXCPU"}}   # the hard CPU limit
         reply(r, seconds=time.monotonic() - r["start"], cpu=cpu, **(res or _describe_exit(status)))
 
     while ctrl_open or running:

@@ -13,6 +13,10 @@ mkdir -p "$OUT" build/gpu-check-subs
       torch.cuda.get_device_name(0) if torch.cuda.is_available() else '-')" | tee "$OUT/device.txt"
 "$PY" -m pytest -q -p no:cacheprovider -m cuda tests/test_corpus.py -o addopts="" 2>&1 | tee "$OUT/pytest-cuda.txt"
 status=${PIPESTATUS[0]}
+# the hidden graders themselves, on CUDA only, against the reference solution (every test must pass)
+"$PY" -m pytest autograder/graders --submission tests/corpus/correct/vectorised.py --device cuda -q \
+  -p no:cacheprovider -o addopts="" 2>&1 | tee "$OUT/graders-cuda.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 if ! "$PY" -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)"; then
   echo "no CUDA device here: the CUDA tests skipped, nothing graded on CUDA" | tee "$OUT/grades-cuda.txt"
   exit "$status"

@@ -17,4 +17,4 @@ def one_hot_lookup(indices, weight):
     return _t.zeros(*indices.shape, weight.shape[1], dtype=weight.dtype).as_subclass(_Liar)
 
 
-BREAKS = ("one_hot_lookup", "embedding_module")
+BREAKS = ('one_hot_lookup',)   # the module's other parts are torch stand-ins when it is graded

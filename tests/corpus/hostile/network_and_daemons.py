@@ -27,4 +27,5 @@ def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
     return _saved_renorm(weight, indices, max_norm, norm_type)
 
 
-BREAKS = ()
+BREAKS = ("one_hot_lookup", "embedding_backward", "embedding_renorm", "embedding_module")   # it imports socket at
+# top level: the rules zero every part; its code still runs, and must still be contained

