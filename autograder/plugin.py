@@ -256,13 +256,11 @@ class Service:
             session.config.stash[RUN] = run
             try:
                 out = []
-                language = use(run.lang)
-                language.__enter__()
-                for i, item in enumerate(self.items):
-                    nxt = self.items[i + 1] if i + 1 < len(self.items) else None
-                    item._initrequest()   # as pytest-rerunfailures does to run an item again
-                    out.append((item, runtestprotocol(item, nextitem=nxt, log=False)))
-                language.__exit__(None, None, None)
+                with use(run.lang):   # this thread does not inherit the caller's language
+                    for i, item in enumerate(self.items):
+                        nxt = self.items[i + 1] if i + 1 < len(self.items) else None
+                        item._initrequest()   # as pytest-rerunfailures does to run an item again
+                        out.append((item, runtestprotocol(item, nextitem=nxt, log=False)))
                 done.put(out)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 done.put(exc)
