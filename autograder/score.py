@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .i18n import _, cause, question
 from .i18n import lang as current_lang
-from .parts import BY_ID, MAX_SCORE, PARTS
+from .parts import MAX_SCORE, PARTS
 from .plugin import MESSAGE, part_of
 
 
@@ -131,5 +131,3 @@ def all_zero(why: str, devices=()) -> Result:
                                                          _("q.submission_readable"), 0.0, 0.0)]) for p in PARTS}
     return Result(0.0, MAX_SCORE, parts, [why], list(devices), lang=current_lang())
 
-
-__all__ = ["Result", "PartResult", "TestResult", "score", "all_zero", "BY_ID"]

@@ -22,7 +22,6 @@ grader): {"done": [result, ...]} with one result per op that ran: {"ok": value} 
 every type, size and nesting depth, and `check_reply` that each expected result is there once.
 """
 import json
-import math
 
 import torch
 from safetensors.torch import load as _st_load
@@ -210,6 +209,3 @@ def decode(v, tensors: dict, on_tensor, resolve=None, depth: int = 0):
         return resolve(kind, x, depth)
     raise Malformed(f"an unknown kind {kind[:20]!r}")
 
-
-def is_number(x) -> bool:
-    return type(x) in (int, float) and not (type(x) is float and math.isnan(x))

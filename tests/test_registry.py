@@ -1,0 +1,32 @@
+"""The parts registry (autograder/parts.py) is what everything reads: does each part have what its
+"to add a part" checklist asks for?"""
+import json
+
+import pytest
+
+from autograder.parts import API_NAMES, EDITIONS, MAX_SCORE, PARTS
+from conftest import ROOT
+
+
+@pytest.mark.parametrize("part", PARTS, ids=lambda p: p.id)
+def test_each_part_has_its_graders_stand_ins_titles_and_cells(part):
+    """Does the part have a grader file with a rule test, torch stand-ins for its API names, a title in
+    every language, and a solution and a graded cell in every edition's source notebook?"""
+    from autograder import reference
+    from autograder.i18n import EN
+    from autograder.lang_zh import MESSAGES
+    from autograder.plugin import questions
+    asked = [k for k in questions() if k.startswith(part.id + "/")]
+    assert asked and f"{part.id}/uses_its_own_code" in asked
+    assert all(hasattr(reference.TORCH, name) for name in part.defines)
+    assert f"part.{part.id}" in EN and f"part.{part.id}" in MESSAGES
+    for edition in EDITIONS:
+        nb = json.loads((ROOT / "source" / edition / f"{edition.split('-')[0]}.ipynb").read_text())
+        ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb["cells"]}
+        assert {part.id, part.solution_cell} <= ids, edition
+
+
+def test_points_and_names_add_up():
+    """Do the parts' points make the maximum score, and are the API names the contract's?"""
+    assert MAX_SCORE == sum(p.points for p in PARTS) == 100
+    assert set(API_NAMES) == {"one_hot_lookup", "embedding_backward", "embedding_renorm_", "Embedding"}
