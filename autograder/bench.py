@@ -35,7 +35,7 @@ def make_class(course_root: Path, n: int) -> list[str]:
     for i in range(n):
         nb = nbformat.from_dict(released)
         extra = "" if i % 3 == 0 or not wrong else "\n\n" + wrong[i % len(wrong)].read_text()
-        cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+        cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in answers]
         for c in cells:
             c.source = answers[c.metadata["nbgrader"]["grade_id"]]
         cells[-1].source += extra

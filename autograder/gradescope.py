@@ -28,7 +28,7 @@ IMAGE_PYTHONS = {"ubuntu 22.04": "3.11.0",    # apt's python3.11 (jammy-updates)
                  "ubuntu 24.04": "3.12.3"}    # the system python3 (noble); it has no python3.11
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 # readable by root alone on Gradescope: what student code must never read, even where Landlock is missing
-HIDDEN = ("autograder/checks", "autograder/graders")
+HIDDEN = ("autograder/graders",)
 STUBS = [REPO / "assignments" / a / "embedding.ipynb" for a in ("embedding", "embedding-zh")]
 
 SETUP = r"""#!/usr/bin/env bash
@@ -68,8 +68,8 @@ assert torch.version.cuda is None, 'setup.sh installed a CUDA build of torch'
 print('setup.sh: Python', __import__('platform').python_version(), 'torch', torch.__version__)"
 
 # modes: Python, its packages and the grading tool readable by all (the sandbox drops student code to
-# `nobody` only then, and imports its Landlock module after the drop); the hidden graders and checks
-# (with their cases and questions) and the zip's configuration readable by root alone
+# `nobody` only then, and its zygote imports the public driver from here); the hidden graders and
+# the zip's configuration readable by root alone
 chmod 755 "$AUTOGRADER_ROOT" "$SOURCE"
 chmod -R a+rX "$SOURCE/.venv" "$SOURCE/autograder"
 for hidden in $HIDDEN; do

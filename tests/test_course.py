@@ -65,7 +65,7 @@ def test_feedback_shows_the_grader_messages_and_no_hidden_code(demo):
     html = (demo["root"] / "course" / "feedback" / "bob" / "embedding" / "embedding.html").read_text()
     assert "FAIL" in html and "one_hot_lookup" in html
     assert not MARKERS.search(html)
-    assert "autograder/checks" not in html
+    assert "autograder/graders" not in html and "lookup_and_grad" not in html
 
 
 def test_export_and_class_report_exist(demo):
