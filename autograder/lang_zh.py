@@ -121,7 +121,7 @@ QUESTIONS = {
     "one_hot_lookup/lecture_example": "用 (2,4) 的索引查 (10,3) 的表，输出和梯度是否与 torch 的 (2,4,3) 结果一致？",
     "one_hot_lookup/int32_indices": "int32 索引是否和 int64 索引一样可用（单用 F.one_hot 会拒绝 int32 索引）？",
     "one_hot_lookup/scalar_index": "0 维索引是否像 weight[7] 那样得到形状为 (D,) 的一行？",
-    "one_hot_lookup/empty_indices": "形状为 (0,)、(3,0) 和 (0,4) 的空索引张量是否得到空输出和全零梯度？",
+    "one_hot_lookup/empty_indices": "形状为 (0,)、(3,0) 和 (0,4) 的空索引张量是否得到空输出和全零梯度，(6, 0) 的表（embedding_dim 为 0）是否也能用？",
     "one_hot_lookup/largest_index_below_V": (
         "当 V=50 而索引最大只到 39 时，独热编码是否仍为 50 维（不能自动推断 num_classes）？"
     ),
