@@ -23,7 +23,6 @@ BENCH = course.REPO / "build" / "bench"
 STOCK_CONFIG = """c = get_config()
 c.CourseDirectory.course_id = "bench-stock"
 c.CourseDirectory.release_directory = "assignments"
-c.CourseDirectory.db_assignments = [dict(name="embedding")]
 c.Execute.timeout = 300
 """
 

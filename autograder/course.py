@@ -104,6 +104,7 @@ def generate_feedback(cfg, student: str | None = None, assignment: str = ASSIGNM
 def export_csv(cfg, dest: Path) -> Path:
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
+    dest.parent.mkdir(parents=True, exist_ok=True)
     plugin = CsvExportPlugin(config=cfg)
     plugin.to = str(dest)
     with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:

@@ -92,6 +92,16 @@ EN = {
     "cmp.tol_half": "twice torch's own error against float64, or count·eps·max|g|",
     "cmp.tol_close": "atol {atol:g} + rtol {rtol:g}·|expected|",
     "cmp.something": "<{what}>",
+    # formgrader and feedback (nbgrader_bridge, report)
+    "report.comment": "{part}: {score:.2f} / {max:.0f} points. The grader's full report is the output of the "
+                      "part's graded cell.",
+    "feedback.unreadable": "**Your notebook could not be read, so nothing in it was graded: every part scores 0.**\n\n"
+                           "The reason: {reason}\n\n"
+                           "A notebook is a JSON file; yours was cut or edited outside Jupyter (a bad merge, a "
+                           "text editor). To fix it: open it in JupyterLab; if it does not open, use *File → Revert "
+                           "Notebook to Checkpoint*, or fetch the assignment again into a new folder and copy your "
+                           "code into it. Then *Validate* and submit again. Below is the released notebook, as "
+                           "it was graded.",
 }
 
 

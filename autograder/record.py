@@ -8,12 +8,14 @@ Gradebook API and one engine for the whole class:
 
 - the student, and the submission with its timestamp.txt (so lateness is computed as nbgrader does);
 - every grade cell's auto_score (needs_manual_grade only where a grader already set a manual score);
-- every solution cell's auto_comment ("No response." when its checksum still matches its metadata);
+- every solution cell's auto_comment ("No response." when its checksum still matches its metadata),
+  then the grader's verdict on that part (as SaveReportComments writes it);
 - the late-submission penalty, through the course's configured LateSubmissionPlugin;
 - autograded/<student>/<assignment>/: the student's files with the source's files copied over them,
   and the submitted notebook with outputs cleared, locked and graded cells restored from the source
   (sanitising, as OverwriteCells does), the grader's report and score as each graded cell's output
-  (as IsolatedGrade writes them).
+  (as IsolatedGrade writes them). A notebook that cannot be read is recorded as its stand-in (the
+  released notebook with a cell saying what to fix), as TolerantNotebookExporter gives autograde.
 
 tests/test_course.py checks that this gives the same gradebook as nbgrader's own autograde.
 """
@@ -27,7 +29,7 @@ import nbformat
 from . import course
 from .grade import Result
 from .parts import BY_ID
-from .report import graded_cell_outputs
+from .report import cell_score, comment_with_report, graded_cell_outputs
 
 
 class Recorder:
@@ -73,6 +75,9 @@ class Recorder:
         whether the notebook could be read. On any error the student's transaction is rolled back."""
         submitted = self.root / "submitted" / student / self.assignment
         nb = _read(submitted / f"{self.notebook_id}.ipynb")
+        readable = nb is not None
+        if not readable:
+            nb = self._stand_in(submitted / f"{self.notebook_id}.ipynb")
         try:
             self.gb.update_or_create_student(student)
             timestamp = self.coursedir.get_existing_timestamp(str(submitted))
@@ -81,12 +86,15 @@ class Recorder:
             notebook = self.gb.find_submission_notebook(self.notebook_id, self.assignment, student)
             for grade in notebook.grades:
                 part = result.parts.get(self.cell_names[grade.cell_id])
-                grade.auto_score = round(part.score, 4) if part is not None else 0.0  # as the cell output says
+                grade.auto_score = cell_score(part.score) if part is not None else 0.0  # as the cell output says
                 grade.needs_manual_grade = grade.manual_score is not None
             unchanged = _unchanged_solutions(nb) if nb is not None else None
             for comment in notebook.comments:
                 name = self.cell_names[comment.cell_id]
                 comment.auto_comment = "No response." if unchanged is None or name in unchanged else None
+                pid = name[:-len("_code")] if name.endswith("_code") else None
+                if pid in result.parts and BY_ID[pid].solution_cell == name:
+                    comment.auto_comment = comment_with_report(comment.auto_comment, result, pid)
             notebook.late_submission_penalty = None
             self.gb.db.flush()
             if submission.total_seconds_late > 0:
@@ -101,7 +109,16 @@ class Recorder:
         except BaseException:
             self.gb.db.rollback()
             raise
-        return nb is not None
+        return readable
+
+    def _stand_in(self, path: Path):
+        from .i18n import ASSIGNMENT_LANG
+        from .nbgrader_bridge import released_notebook, stand_in, unreadable_reason
+        released = released_notebook(self.coursedir, self.assignment, self.notebook_id)
+        if not released.is_file() or not path.is_file():
+            return None
+        lang = ASSIGNMENT_LANG.get(self.assignment, "en")
+        return stand_in(released, unreadable_reason(path, lang), lang)
 
     def _write_autograded(self, student: str, submitted: Path, nb, result: Result):
         dest = self.root / "autograded" / student / self.assignment
