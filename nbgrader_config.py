@@ -21,7 +21,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
                                     IncludeHeaderFooter, LimitOutput, LockCells, OverwriteKernelspec,
                                     SaveAutoGrades)
 
-from autograder.feedback import TEMPLATES, MathToMathML, NamePartsInFeedback  # noqa: E402
+from autograder.feedback import TEMPLATES, MathToMathML, NamePartsInFeedback, QuietClearHiddenTests  # noqa: E402
 from autograder.nbgrader_bridge import (IsolatedGrade, SaveReportComments, TolerantNotebookExporter,  # noqa: E402
                                         TolerantOverwriteCells, count_editions_once)
 
@@ -61,7 +61,7 @@ c.Autograde.exporter_class = TolerantNotebookExporter
 c.IsolatedGrade.results_dir = "autograder_results"
 c.LimitOutput.max_lines = 400
 # Hidden tests never reach students through feedback: strip them before rendering.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, NamePartsInFeedback, MathToMathML,
+c.GenerateFeedback.preprocessors = [GetGrades, QuietClearHiddenTests, NamePartsInFeedback, MathToMathML,
                                     CSSHTMLHeaderPreprocessor]
 # nbgrader's feedback page, parts named, lines wrapped, no CDN (autograder/templates/kit_feedback).
 # Set for the feedback's exporter only: formgrader's own HTMLExporter keeps its template.

@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 from latex2mathml.converter import convert
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import Bool, List
 
 from .i18n import ASSIGNMENT_LANG, _, use
 from .parts import PARTS
@@ -32,8 +34,9 @@ def to_mathml(markdown: str) -> str:
     return "".join(p if i % 2 else MATH.sub(one, p) for i, p in enumerate(pieces))
 
 
-class MathToMathML(NbGraderPreprocessor):
+class MathToMathML(Preprocessor):
     """Markdown cells' LaTeX becomes MathML (the stock feedback page loads MathJax from a CDN)."""
+    enabled = Bool(True)   # nbconvert's preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown":
@@ -41,8 +44,9 @@ class MathToMathML(NbGraderPreprocessor):
         return cell, resources
 
 
-class NamePartsInFeedback(NbGraderPreprocessor):
+class NamePartsInFeedback(Preprocessor):
     """The feedback's contents list names each graded cell by its part (stock nbgrader: "Test cell")."""
+    enabled = Bool(True)
 
     def preprocess(self, nb, resources):
         lang = nb.metadata.get("embedding_kit", {}).get("lang") or \
@@ -50,3 +54,11 @@ class NamePartsInFeedback(NbGraderPreprocessor):
         with use(lang):
             resources.setdefault("kit", {})["part_names"] = {p.id: _("part." + p.id) for p in PARTS}
         return nb, resources
+
+
+class QuietClearHiddenTests(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests. HTMLExporter configures display_data_priority for every
+    preprocessor, and nbgrader's base class redeclares that trait as not configurable: traitlets
+    warned "Config option `display_data_priority` not recognized" at every student's feedback."""
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)   # nbgrader's default

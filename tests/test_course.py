@@ -124,6 +124,14 @@ def test_feedback_is_readable(demo):
     assert "<math" in html and "$e_k$" not in html
 
 
+def test_feedback_warns_of_no_unknown_config_option(demo):
+    """Does generate_feedback run without traitlets' "Config option ... not recognized" warnings?"""
+    from autograder import course
+    res = course.api(demo["cfg"]).generate_feedback("embedding", "bob")
+    assert res["success"] and "Converting notebook" in res["log"], res["log"][-2000:]
+    assert "not recognized" not in res["log"], res["log"][-2000:]
+
+
 def test_the_grader_verdict_is_each_answer_cells_comment(demo):
     """Does each answer cell carry the part's score and failed checks as its auto comment (formgrader's
     comment box), and does the feedback show it?"""
