@@ -22,6 +22,7 @@ tests/test_course.py checks that this gives the same gradebook as nbgrader's own
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -70,9 +71,22 @@ class Recorder:
     def __exit__(self, *exc):
         self.close()
 
-    def record(self, student: str, result: Result) -> bool:
-        """Write one student's scores (and autograded notebook, when theirs is readable); returns
-        whether the notebook could be read. On any error the student's transaction is rolled back."""
+    def record(self, student: str, result: Result, attempts: int = 3) -> bool:
+        """Write one student's scores (and autograded notebook); returns whether the student's notebook
+        could be read. On any error the student's transaction is rolled back. Two graders recording the
+        same class at once (a shared PostgreSQL gradebook) can meet on a student: the one whose insert
+        or lock loses is rolled back and writes that student again, over the other's equal rows."""
+        from nbgrader.api import InvalidEntry
+        from sqlalchemy.exc import IntegrityError, OperationalError
+        for attempt in range(attempts):
+            try:
+                return self._record(student, result)
+            except (InvalidEntry, IntegrityError, OperationalError):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def _record(self, student: str, result: Result) -> bool:
         submitted = self.root / "submitted" / student / self.assignment
         nb = _read(submitted / f"{self.notebook_id}.ipynb")
         readable = nb is not None
@@ -132,10 +146,15 @@ class Recorder:
         # nbformat.write would validate every cell against the schema again (20 ms a notebook)
         text = json.dumps(self._sanitised(nb, result), sort_keys=True, indent=1, ensure_ascii=False)
         (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, dest)
+        for attempt in range(5):   # another grader may put its (equal) copy there in between
+            shutil.rmtree(dest, ignore_errors=True)
+            try:
+                os.replace(tmp, dest)
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
 
     def _sanitised(self, nb, result: Result):
         for cell in nb.cells:
