@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: venv demo test release bench gpu-check lock clean hub hub-stop hub-test
+.PHONY: venv demo test release bench gpu-check lock clean hub hub-deps hub-stop hub-test
 
 venv: $(STAMP)
 
@@ -40,6 +40,8 @@ $(HUB)/node_modules/.installed: hub/package.json hub/package-lock.json   # confi
 	mkdir -p $(HUB) && cp hub/package.json hub/package-lock.json $(HUB)/
 	cd $(HUB) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+hub-deps: $(HUB)/venv/.installed $(HUB)/node_modules/.installed   ## what make hub and tests/test_hub.py need (.ci/run makes it)
 
 hub: $(STAMP) $(HUB)/venv/.installed $(HUB)/node_modules/.installed   ## JupyterHub for the course on 127.0.0.1:8000 (as root: makes local users)
 	$(BIN)/python hub/hub.py start
