@@ -53,10 +53,11 @@ c.ClearSolutions.enforce_metadata = True
 # - sanitize: OverwriteCells needs DeduplicateIds first; CheckCellMetadata last.
 # - autograde: IsolatedGrade stands where Execute stood, before LimitOutput and SaveAutoGrades,
 #   which read the graded cells' outputs it writes; SaveReportComments after SaveAutoGrades, whose
-#   "No response." comments it extends with the grader's verdict.
+#   "No response." comments it extends with the grader's verdict. MathToMathML: formgrader shows the
+#   autograded notebook with MathJax from a CDN; MathML renders without it (markdown cells only).
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       TolerantOverwriteCells, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [IsolatedGrade, ClearMetadataPreprocessor, LimitOutput,
+c.Autograde.autograde_preprocessors = [IsolatedGrade, MathToMathML, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, SaveReportComments, AssignLatePenalties,
                                        CheckCellMetadata]
 # A submitted notebook that is not JSON is graded as a stand-in (zero, with what to fix), not a traceback.

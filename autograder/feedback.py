@@ -1,4 +1,4 @@
-"""Steps of nbgrader's generate_feedback that the kit adds (see nbgrader_config.py), and the
+"""Steps of nbgrader's generate_feedback (and autograde) that the kit adds (see nbgrader_config.py), and the
 template they feed (autograder/templates/kit_feedback: nbgrader's feedback page with the parts
 named in its contents list, long lines wrapped, and no MathJax from a CDN).
 
@@ -39,7 +39,7 @@ class MathToMathML(Preprocessor):
     enabled = Bool(True)   # nbconvert's preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and not cell.get("metadata", {}).get("nbgrader"):   # never a graded answer
             cell.source = to_mathml(cell.source)
         return cell, resources
 

@@ -14,8 +14,9 @@ Gradebook API and one engine for the whole class:
 - autograded/<student>/<assignment>/: the student's files with the source's files copied over them,
   and the submitted notebook with outputs cleared, locked and graded cells restored from the source
   (sanitising, as OverwriteCells does), the grader's report and score as each graded cell's output
-  (as IsolatedGrade writes them). A notebook that cannot be read is recorded as its stand-in (the
-  released notebook with a cell saying what to fix), as TolerantNotebookExporter gives autograde.
+  (as IsolatedGrade writes them), and markdown math as MathML (as MathToMathML writes it). A
+  notebook that cannot be read is recorded as its stand-in (the released notebook with a cell
+  saying what to fix), as TolerantNotebookExporter gives autograde.
 
 tests/test_course.py checks that this gives the same gradebook as nbgrader's own autograde.
 """
@@ -157,9 +158,13 @@ class Recorder:
                     raise
 
     def _sanitised(self, nb, result: Result):
+        from .feedback import to_mathml
         for cell in nb.cells:
             if cell.get("cell_type") == "code":
                 cell.outputs, cell.execution_count = [], None
+            elif cell.get("cell_type") == "markdown" and not cell.get("metadata", {}).get("nbgrader"):
+                source = cell.source if isinstance(cell.source, str) else "".join(cell.source)   # JSON: maybe lines
+                cell.source = to_mathml(source)   # as MathToMathML in autograde: formgrader needs no CDN
             meta = cell.get("metadata", {}).get("nbgrader")
             if not meta or meta.get("grade_id") not in self.source_cells:
                 continue

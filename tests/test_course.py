@@ -182,7 +182,8 @@ def test_source_is_built_from_authoring(tmp_path):
 
 def test_the_batch_records_what_nbgrader_autograde_records(demo, tmp_path):
     """Does the batch's direct gradebook writer (record.py) leave the same scores, comments, late
-    penalties and graded-cell outputs as nbgrader's own autograde (with the isolated grader)?"""
+    penalties, graded-cell outputs and markdown (math as MathML) as nbgrader's own autograde (with
+    the isolated grader)?"""
     import shutil
     from autograder import course
     copy = tmp_path / "course"
@@ -199,8 +200,13 @@ def test_the_batch_records_what_nbgrader_autograde_records(demo, tmp_path):
         nb = nbformat.read(root / "autograded" / s / "embedding" / "embedding.ipynb", 4)
         return {c.metadata.nbgrader["grade_id"]: [o.get("text") or o.get("data") for o in c.outputs]
                 for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    def markdown(root, s):
+        nb = nbformat.read(root / "autograded" / s / "embedding" / "embedding.ipynb", 4)
+        return [c.source for c in nb.cells if c.cell_type == "markdown"]
     for s in readable:
         assert graded_outputs(demo["root"] / "course", s) == graded_outputs(copy, s), s
+        assert markdown(demo["root"] / "course", s) == markdown(copy, s), s
+    assert "<math" in "".join(markdown(copy, "bob")) and "$e_k$" not in "".join(markdown(copy, "bob"))
 
 
 def test_a_chinese_edition_student_gets_chinese_feedback(demo):

@@ -116,6 +116,14 @@ def test_a_broken_notebook_has_a_zero_and_a_reason_in_formgrader(formgrader):
     assert "not a valid notebook" in page and "Revert Notebook to Checkpoint" in page
 
 
+def test_formgrader_shows_math_without_mathjax(formgrader):
+    """Is the notebook's math on a submission's page MathML, which the browser renders without
+    MathJax (formgrader loads that from a CDN, unreachable offline)?"""
+    notebooks = {n["student"]: n for n in formgrader("/formgrader/api/submitted_notebooks/embedding/embedding")}
+    page = formgrader(f"/formgrader/submissions/{notebooks['bob']['id']}")
+    assert "<math" in page and "$e_k$" not in page
+
+
 def test_the_comment_boxes_hold_the_graders_verdict(formgrader, demo):
     """Does each answer cell's comment box in formgrader carry the part's score and failed checks?"""
     notebooks = {n["student"]: n for n in formgrader("/formgrader/api/submitted_notebooks/embedding/embedding")}
