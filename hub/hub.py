@@ -104,8 +104,10 @@ def write_jupyter_config():
     """Config every user's server reads (JUPYTER_CONFIG_PATH): the course and its exchange; for
     students, formgrader and the instructor's tools switched off."""
     common, student = STATE / "etc" / "common", STATE / "etc" / "student"
-    for d in (common, student / "labconfig"):
+    for d in (common / "labconfig", student / "labconfig"):
         d.mkdir(parents=True, exist_ok=True)
+    (common / "labconfig" / "page_config.json").write_text(json.dumps(   # no "Jupyter news?" pop-up: offline
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}, indent=1))
     (common / "nbgrader_config.py").write_text(
         f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.root = {str(EXCHANGE)!r}\n")
