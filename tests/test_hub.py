@@ -239,7 +239,8 @@ def test_in_chromium_a_student_and_the_instructor(hub):
 
 
 def test_hub_stop_leaves_nothing_running(hub):
-    """After `hub/hub.py stop`: did it say so, and does nothing run as the hub's users any more?"""
+    """After `hub/hub.py stop`: did it succeed, does nothing run as the hub's users any more, and is
+    nothing listening on the hub's, its API's or the proxy's port?"""
     from importlib import util
     spec = util.spec_from_file_location("hubmod", ROOT / "hub" / "hub.py")
     mod = util.module_from_spec(spec)
@@ -248,3 +249,6 @@ def test_hub_stop_leaves_nothing_running(hub):
                           timeout=600)
     assert stop.returncode == 0, stop.stdout + stop.stderr
     assert mod._users_processes() == [] and mod._pid() is None
+    for port in (hub["url"].rsplit(":", 1)[1], hub["settings"]["hub_port"], hub["settings"]["proxy_api_port"]):
+        with pytest.raises(httpx.ConnectError):   # the hub, its own API and the proxy's: all closed
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
