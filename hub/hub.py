@@ -227,6 +227,14 @@ def stop() -> int:
             os.kill(pid, signal.SIGKILL)
     group = [int(p) for p in subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True)
              .stdout.split()] if pid else []
+    # the proxy runs in a session of its own; a hub that exits on an error leaves it and its pid file
+    try:
+        proxy = int((STATE / "state" / "jupyterhub-proxy.pid").read_text())
+        if str(PROXY.name) in Path(f"/proc/{proxy}/cmdline").read_text():   # not a pid reused since
+            group.append(proxy)
+        (STATE / "state" / "jupyterhub-proxy.pid").unlink()
+    except (OSError, ValueError):
+        pass
     for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
         left = [p for p in group + _users_processes() if _alive(p)]
         for p in left:

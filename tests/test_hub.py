@@ -252,3 +252,22 @@ def test_hub_stop_leaves_nothing_running(hub):
     for port in (hub["url"].rsplit(":", 1)[1], hub["settings"]["hub_port"], hub["settings"]["proxy_api_port"]):
         with pytest.raises(httpx.ConnectError):   # the hub, its own API and the proxy's: all closed
             httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+
+
+def test_hub_stop_cleans_up_after_a_hub_that_died(hub):
+    """A hub killed outright leaves its proxy (a session of its own) and the proxy's pid file: does
+    `hub/hub.py stop` end that proxy too, and leave nothing listening?"""
+    start = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "start"], capture_output=True, text=True,
+                           timeout=600, env={**os.environ, "HUB_PORT": hub["url"].rsplit(":", 1)[1]})
+    assert start.returncode == 0, start.stdout + start.stderr
+    settings = json.loads((HUB_DIR / "hub.json").read_text())
+    os.kill(int((HUB_DIR / "launcher.pid").read_text()), 9)
+    time.sleep(2)
+    with httpx.Client(timeout=30) as c:   # the proxy outlived the hub
+        assert c.get(f"http://127.0.0.1:{settings['proxy_api_port']}/api/routes").status_code in (200, 403)
+    stop = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "stop"], capture_output=True, text=True,
+                          timeout=600)
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    for port in (hub["url"].rsplit(":", 1)[1], settings["proxy_api_port"]):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
