@@ -31,6 +31,7 @@ STUDENTS = ["kit-alice", "kit-bob", "kit-mallory"]
 COURSE = Path("/home") / INSTRUCTOR / "course"
 EXCHANGE = STATE / "exchange"
 COURSE_ID = "embedding-kit"
+FORMGRADER = f"formgrader-{COURSE_ID}"   # the hub service: /services/formgrader-embedding-kit/formgrader
 
 
 def copy_python() -> int:
@@ -149,7 +150,9 @@ def start() -> int:
     settings = {"port": int(os.environ.get("HUB_PORT", 8000)), "hub_port": free_port(),
                 "proxy_api_port": free_port(), "proxy": str(PROXY), "state": str(state), "venv": str(VENV),
                 "instructor": INSTRUCTOR, "students": STUDENTS, "course": str(COURSE), "exchange": str(EXCHANGE),
-                "service_token": secrets.token_hex(16), "libs": str(LIBS), "etc": str(STATE / "etc")}
+                "service_token": secrets.token_hex(16), "libs": str(LIBS), "etc": str(STATE / "etc"),
+                "formgrader": FORMGRADER, "formgrader_port": free_port(), "formgrader_token": secrets.token_hex(16),
+                "graders": f"formgrade-{COURSE_ID}"}
     (STATE / "hub.json").write_text(json.dumps(settings, indent=1))
     (STATE / "hub.json").chmod(0o600)
     log = open(STATE / "jupyterhub.log", "ab")
@@ -168,11 +171,34 @@ def start() -> int:
                 stop()
                 sys.exit("the hub did not start; its log: build/hub/jupyterhub.log")
             time.sleep(1)
+    start_formgrader(settings)
     print(f"JupyterHub for the course: {_url()}/  (loopback only)\n"
-          f"  instructor: {INSTRUCTOR}  (formgrader: the Nbgrader menu > Formgrader)\n"
+          f"  instructor: {INSTRUCTOR}  (formgrader: {_url()}/services/{FORMGRADER}/formgrader)\n"
           f"  students:   {', '.join(STUDENTS)}  (the Assignments tab: Nbgrader menu > Assignments)\n"
           f"  passwords:  {STATE / 'passwords.txt'}   stop it with `make hub-stop`")
     return 0
+
+
+def start_formgrader(settings: dict) -> None:
+    """Formgrader, the hub's external service, as the instructor in the course folder (what a managed
+    service would be given by the hub, here by hand). It runs as the instructor: stop() ends it."""
+    name, port = settings["formgrader"], settings["formgrader_port"]
+    prefix = f"/services/{name}/"
+    scopes = json.dumps([f"access:services!service={name}"])
+    env = {"PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LD_LIBRARY_PATH": str(LIBS),
+           "HOME": str(COURSE.parent), "USER": INSTRUCTOR, "LANG": "C.UTF-8",
+           "NBGRADER_EXCHANGE": str(EXCHANGE), "JUPYTER_CONFIG_PATH": settings["etc"] + "/common",
+           "JUPYTERHUB_API_TOKEN": settings["formgrader_token"], "JUPYTERHUB_CLIENT_ID": f"service-{name}",
+           "JUPYTERHUB_API_URL": f"http://127.0.0.1:{settings['hub_port']}/hub/api", "JUPYTERHUB_HOST": "",
+           "JUPYTERHUB_BASE_URL": "/", "JUPYTERHUB_SERVICE_PREFIX": prefix, "JUPYTERHUB_SERVICE_NAME": name,
+           "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}", "JUPYTERHUB_USER": INSTRUCTOR,
+           "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback", "JUPYTERHUB_OAUTH_SCOPES": scopes,
+           "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes, "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]"}
+    log = open(STATE / "formgrader.log", "ab")
+    subprocess.Popen([shutil.which("runuser") or "/usr/sbin/runuser", "-u", INSTRUCTOR, "--", str(VENV / "bin" / "jupyterhub-singleuser"),
+                      "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--ServerApp.root_dir={COURSE}",
+                      "--ServerApp.default_url=/formgrader"],
+                     cwd=COURSE.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _url() -> str:

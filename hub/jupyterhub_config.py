@@ -3,8 +3,9 @@
 Loopback only. Users are real local accounts (PAM): the instructor and the students that hub.py
 created. Each gets a JupyterLab as themselves (LocalProcessSpawner), from build/hub/venv (made from a copy of .venv's interpreter, which
 lives under /root where they cannot enter). nbgrader's
-exchange is a shared folder (1777). The instructor's server starts in the course folder, where
-formgrader runs and autograde uses the kit's isolated grader; students' servers hide formgrader.
+exchange is a shared folder (1777). Formgrader runs as a service of the hub (started by hub.py as
+the instructor, in the course) and in the instructor's own server; autograde uses the kit's
+isolated grader. Students' servers hide formgrader.
 """
 import json
 import os
@@ -31,6 +32,16 @@ c.Authenticator.admin_users = {settings["instructor"]}
 # A service token for the end-to-end test (admin: it starts servers and makes users' tokens).
 c.JupyterHub.services = [{"name": "kit-e2e", "api_token": settings["service_token"]}]
 c.JupyterHub.load_roles = [{"name": "admin", "services": ["kit-e2e"]}]
+
+# Formgrader as a service of the hub for the course's graders (group formgrade-<course>: the
+# instructor; add other graders there), at /services/<name>/formgrader. hub.py starts it, as the
+# instructor, once the hub is up: as a managed service the hub would give it 10 s to answer, and a
+# server that loads the kit's course config (torch) takes longer on a loaded machine.
+c.JupyterHub.services.append({"name": settings["formgrader"], "url": f"http://127.0.0.1:{settings['formgrader_port']}",
+                              "api_token": settings["formgrader_token"], "oauth_no_confirm": True})
+c.JupyterHub.load_groups = {settings["graders"]: {"users": [settings["instructor"]]}}
+c.JupyterHub.load_roles.append({"name": "graders", "groups": [settings["graders"]],
+                                "scopes": [f"access:services!service={settings['formgrader']}"]})
 
 c.Spawner.cmd = [os.path.join(settings["venv"], "bin", "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"

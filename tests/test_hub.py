@@ -90,6 +90,21 @@ def server(hub, user: str) -> "httpx.Client":
     return client
 
 
+def formgrader(hub, user: str = INSTRUCTOR) -> "httpx.Client":
+    """A client for formgrader, the hub's service, with a token of `user`'s (waits until it answers)."""
+    key = f"formgrader:{user}"
+    if key not in hub["clients"]:
+        token = hub["admin"].post(f"/hub/api/users/{user}/tokens", json={"note": "e2e"}).raise_for_status().json()
+        client = httpx.Client(base_url=f"{hub['url']}/services/{hub['settings']['formgrader']}", timeout=600,
+                              headers={"Authorization": f"token {token['token']}"})
+        deadline = time.monotonic() + 600
+        while client.get("/api/status").status_code == 503:   # the proxy's answer while it starts
+            assert time.monotonic() < deadline, (HUB_DIR / "formgrader.log").read_text()[-4000:]
+            time.sleep(2)
+        hub["clients"][key] = client
+    return hub["clients"][key]
+
+
 def ok(r):
     assert r.status_code < 400, f"{r.request.method} {r.request.url}: {r.status_code} {r.text[:2000]}"
     return r.json()
@@ -110,9 +125,16 @@ def test_a_person_logs_in_with_a_password(hub):
         assert me.status_code == 200 and me.json()["name"] == "kit-alice"
 
 
+def test_formgrader_is_a_service_for_the_graders_only(hub):
+    """Does formgrader, the hub's service, answer the instructor (in the graders' group) and refuse a
+    student?"""
+    assert formgrader(hub).get("/formgrader/api/assignments").status_code == 200
+    assert formgrader(hub, "kit-alice").get("/formgrader/api/assignments").status_code == 403
+
+
 def test_the_instructor_generates_and_releases_in_formgrader(hub):
-    """Through formgrader's API on the instructor's own server: generate, then release?"""
-    fg = server(hub, INSTRUCTOR)
+    """Through formgrader's API (the hub's service): generate, then release?"""
+    fg = formgrader(hub)
     for step in ("assign", "release"):
         res = ok(fg.post(f"/formgrader/api/assignment/embedding/{step}"))
         assert res["success"], (step, res.get("error") or res.get("log", ""))[-3000:]
@@ -148,7 +170,7 @@ def test_students_fetch_work_validate_and_submit(hub, tmp_path):
 def test_the_instructor_collects_grades_with_the_kit_and_releases_feedback(hub):
     """Collect, autograde each student in formgrader (the kit's isolated grader), generate and release
     feedback: are the scores in formgrader what the kit gives each kind of work?"""
-    fg = server(hub, INSTRUCTOR)
+    fg = formgrader(hub)
     res = ok(fg.post("/formgrader/api/assignment/embedding/collect"))
     assert res["success"], (res.get("error") or res.get("log", ""))[-3000:]
     for user in STUDENTS:
@@ -207,7 +229,8 @@ def _login(page, hub, user):
 
 def test_in_chromium_a_student_and_the_instructor(hub):
     """In headless Chromium: does alice log in, see her assignment in the Assignments tab and read her
-    feedback; does the instructor see everyone out of 100 in Manage Students? Screenshots kept."""
+    feedback; does the instructor, through the hub's formgrader service, see everyone out of 100 in
+    Manage Students? Screenshots kept."""
     p, browser = _browser()
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -226,7 +249,8 @@ def test_in_chromium_a_student_and_the_instructor(hub):
 
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         _login(page, hub, INSTRUCTOR)
-        page.goto(f"{hub['url']}/user/{INSTRUCTOR}/formgrader/manage_students", timeout=300_000)
+        page.goto(f"{hub['url']}/services/{hub['settings']['formgrader']}/formgrader/manage_students",
+                  timeout=300_000)
         page.wait_for_selector("text=kit-bob", timeout=120_000)
         text = page.inner_text("body")
         assert "/ 200" not in text and "100" in text
