@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: venv demo test gradescope-check release bench gpu-check lock clean
+.PHONY: venv demo test gradescope-check release bench gpu-check lock clean hub hub-deps hub-stop hub-test
 
 venv: $(STAMP)
 
@@ -28,6 +28,32 @@ release: $(STAMP)   ## rebuild source/ from authoring/, then assignments/ and so
 
 bench: $(STAMP)   ## grade a synthetic class with the kit and with stock nbgrader autograde
 	$(BIN)/python -m autograder bench
+
+HUB := build/hub
+# The hub's users run build/hub/venv, made from a copy of .venv's interpreter (pyenv's, under /root,
+# which they cannot enter; Debian's Python 3.11.2 is too old for the pins); its libpython is found
+# through LD_LIBRARY_PATH.
+$(HUB)/venv/.installed: requirements.lock $(STAMP)
+	test -x $(HUB)/python/bin/python3 || $(BIN)/python hub/hub.py copy-python
+	test -x $(HUB)/venv/bin/python || LD_LIBRARY_PATH=$(CURDIR)/$(HUB)/python/lib $(HUB)/python/bin/python3 -m venv $(HUB)/venv
+	LD_LIBRARY_PATH=$(CURDIR)/$(HUB)/python/lib $(HUB)/venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(HUB)/node_modules/.installed: hub/package.json hub/package-lock.json   # configurable-http-proxy, pinned
+	mkdir -p $(HUB) && cp hub/package.json hub/package-lock.json $(HUB)/
+	cd $(HUB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub-deps: $(HUB)/venv/.installed $(HUB)/node_modules/.installed   ## what make hub and tests/test_hub.py need (.ci/run makes it)
+
+hub: $(STAMP) $(HUB)/venv/.installed $(HUB)/node_modules/.installed   ## JupyterHub for the course on 127.0.0.1:8000 (as root: makes local users)
+	$(BIN)/python hub/hub.py start
+
+hub-stop:   ## stop the hub, its proxy and every server it started
+	$(BIN)/python hub/hub.py stop
+
+hub-test: $(STAMP) $(HUB)/venv/.installed $(HUB)/node_modules/.installed   ## the hub end to end: REST, then Chromium (screenshots in build/hub/screenshots)
+	$(BIN)/python -m pytest tests/test_hub.py -v
 
 gpu-check:   ## on a CUDA machine: the CUDA tests and CUDA grading of the corpus (scripts/gpu-check.sh; python3 there)
 	bash scripts/gpu-check.sh

@@ -26,8 +26,11 @@ if str(Path(sys.executable).parent) not in os.environ.get("PATH", "").split(os.p
 
 
 def load_config(course_root: Path, exchange_root: Path | None = None, **extra):
-    """The repository's nbgrader_config.py, with the course root (and exchange) moved."""
-    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    """The course's own nbgrader_config.py where it has one (a hub's course, the demo's: its db_url,
+    its exchange), else the repository's; with the course root (and exchange) moved."""
+    own = Path(course_root) / "nbgrader_config.py"
+    where = Path(course_root) if own.is_file() else REPO
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(where)).load_config()
     cfg.CourseDirectory.root = str(course_root)
     if exchange_root is not None:
         cfg.Exchange.root = str(exchange_root)
@@ -106,6 +109,7 @@ def generate_feedback(cfg, student: str | None = None, assignment: str = ASSIGNM
 def export_csv(cfg, dest: Path) -> Path:
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
+    dest.parent.mkdir(parents=True, exist_ok=True)
     plugin = CsvExportPlugin(config=cfg)
     plugin.to = str(dest)
     with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:

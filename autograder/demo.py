@@ -3,6 +3,10 @@
 Instructor: generate_assignment, release_assignment. Students (each in a home folder of their
 own): fetch_assignment, work, submit. Instructor: collect, autograde (batch: parallel, isolated,
 into the SQLite gradebook), generate_feedback, export. Then a table of student x part x score.
+
+build/demo/course is a course directory that formgrader opens as it is (`cd build/demo/course &&
+../../../.venv/bin/jupyter lab`): its own nbgrader_config.py, the gradebook, the submissions, the
+feedback, and reports/ (grades.csv, the class report).
 """
 import json
 import re
@@ -73,11 +77,30 @@ STUDENTS = {"alice": "everything right", "bob": "typical mistakes", "mallory": "
 EDITION = {"wei": "embedding-zh"}   # every other student takes the English edition
 
 
+COURSE_CONFIG = '''"""The demo course (written by `make demo`): the kit's course configuration, this folder as the
+course root and {exchange} as the exchange."""
+import os
+
+c = get_config()  # noqa: F821
+load_subconfig({config!r})  # noqa: F821
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.Exchange.root = {exchange!r}
+'''
+
+
+def write_course_config(course_root: Path, exchange: Path) -> Path:
+    """The course's own nbgrader_config.py, so that formgrader and nbgrader work from inside it."""
+    path = course_root / "nbgrader_config.py"
+    path.write_text(COURSE_CONFIG.format(config=str(course.REPO / "nbgrader_config.py"), exchange=str(exchange)))
+    return path
+
+
 def run(root: Path = DEMO, quiet: bool = False) -> dict:
     if root.exists():
         shutil.rmtree(root)
     course_root, exchange = root / "course", root / "exchange"
     course_root.mkdir(parents=True)
+    write_course_config(course_root, exchange)
     course.copy_source(course_root, course.ASSIGNMENTS)
     cfg = course.load_config(course_root, exchange)
     say = (lambda *a: None) if quiet else print
@@ -100,8 +123,8 @@ def run(root: Path = DEMO, quiet: bool = False) -> dict:
             if (course_root / "autograded" / student / assignment).is_dir():
                 course.generate_feedback(cfg, student, assignment)
         scores.update(course.part_scores(cfg, assignment))
-    csv = course.export_csv(cfg, root / "grades.csv")
-    report = class_report.write(results, root / "report")
+    csv = course.export_csv(cfg, course_root / "reports" / "grades.csv")
+    report = class_report.write(results, course_root / "reports")
     if not quiet:
         _table(scores, results)
         print(f"feedback: {course_root / 'feedback'}/<student>/<assignment>/{course.NOTEBOOK[:-6]}.html")

@@ -128,6 +128,16 @@ EN = {
     "cause.embedding_module/max_norm_renorms_before_the_lookup": "renorm the looked-up rows (in place, under no_grad) before the lookup, with the module's norm_type",
     "cause.embedding_module/from_pretrained": 'from_pretrained keeps the given tensor (no copy), keeps a non-zero padding row, and freezes by default',
     "cause.embedding_module/repr_matches": 'extra_repr prints num_embeddings, embedding_dim and then only the options that differ from the defaults, as nn.Embedding does',
+    # formgrader and feedback (nbgrader_bridge, report)
+    "report.comment": "{part}: {score:.2f} / {max:.0f} points. The grader's full report is the output of the "
+                      "part's graded cell.",
+    "feedback.unreadable": "**Your notebook could not be read, so nothing in it was graded: every part scores 0.**\n\n"
+                           "The reason: {reason}\n\n"
+                           "A notebook is a JSON file; yours was cut or edited outside Jupyter (a bad merge, a "
+                           "text editor). To fix it: open it in JupyterLab; if it does not open, use *File → Revert "
+                           "Notebook to Checkpoint*, or fetch the assignment again into a new folder and copy your "
+                           "code into it. Then *Validate* and submit again. Below is the released notebook, as "
+                           "it was graded.",
 }
 
 

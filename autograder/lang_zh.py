@@ -115,6 +115,13 @@ MESSAGES = {
     "cause.embedding_module/max_norm_renorms_before_the_lookup": '在查表之前用模块的 norm_type 原地（在 no_grad 下）缩放被查到的行',
     "cause.embedding_module/from_pretrained": 'from_pretrained 直接使用传入的张量（不复制），保留非零的填充行，并且默认冻结',
     "cause.embedding_module/repr_matches": 'extra_repr 先打印 num_embeddings、embedding_dim，再只打印与默认值不同的选项，与 nn.Embedding 一致',
+    "report.comment": "{part}：{score:.2f} / {max:.0f} 分。评分器的完整报告是该部分评分单元格的输出。",
+    "feedback.unreadable": "**无法读取你的 notebook，因此其中的内容都没有被评分：每个部分都是 0 分。**\n\n"
+                           "原因：{reason}\n\n"
+                           "notebook 是一个 JSON 文件；你的文件被截断了，或在 Jupyter 之外被修改过（合并出错、用文本编辑器改过）。"
+                           "修复方法：在 JupyterLab 中打开它；如果打不开，使用 *File → Revert Notebook to Checkpoint*，"
+                           "或者把作业重新获取到一个新文件夹，再把你的代码复制进去。然后点 *Validate* 并重新提交。"
+                           "下面是发布时的 notebook，即实际被评分的版本。",
 }
 
 QUESTIONS = {

@@ -13,15 +13,17 @@ import os
 import threading
 from pathlib import Path
 
+import nbformat
+from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer, Unicode
 
 from .grade import Grader, Result, present_devices, submission_key
-from .extract import ExtractError, from_notebook_node
-from .i18n import ASSIGNMENT_LANG, use
+from .extract import ExtractError, extract, from_notebook_node
+from .i18n import ASSIGNMENT_LANG, _, use
 from .i18n import lang as current_lang
-from .parts import BY_ID
-from .report import graded_cell_outputs
+from .parts import BY_ID, PARTS
+from .report import comment_with_report, graded_cell_outputs
 from .sandbox import Limits
 
 _grader, _grader_lock = None, threading.Lock()
@@ -80,8 +82,13 @@ class IsolatedGrade(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
+        unreadable = nb.metadata.get("embedding_kit", {}).get("unreadable")   # a stand_in(): nothing to run
         with use(ASSIGNMENT_LANG.get(info["assignment"], "en")):
-            result = self._result(nb, info)
+            if unreadable:
+                from .grade import _all_zero
+                result = _all_zero(unreadable, present_devices())
+            else:
+                result = self._result(nb, info)
         resources.setdefault("kit", {})["result"] = result
         for cell in nb.cells:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -120,3 +127,104 @@ class TolerantOverwriteCells(OverwriteCells):
             cell.metadata.nbgrader.update({"grade": bool(getattr(source, "grade", False)), "locked": source.locked,
                                            "solution": False, "checksum": source.checksum})
             return cell, resources
+
+
+def unreadable_reason(path: Path, lang: str) -> str:
+    """Why the kit cannot read this notebook, in the words its grader uses for it."""
+    with use(lang):
+        try:
+            extract(path)
+        except ExtractError as exc:
+            return str(exc)
+    return f"{path.name}: not a notebook nbformat can read"
+
+
+def stand_in(released: Path, reason: str, lang: str):
+    """What autograde grades in place of a notebook that cannot be read: the released notebook, a first
+    cell telling the student what to fix, and a mark (metadata embedding_kit.unreadable) so that
+    IsolatedGrade scores it zero with that reason instead of grading the stubs."""
+    nb = nbformat.read(released, as_version=4)
+    with use(lang):
+        text = _("feedback.unreadable", reason=reason)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
+    nb.metadata.setdefault("embedding_kit", {})["unreadable"] = reason
+    return nb
+
+
+def released_notebook(coursedir, assignment: str, notebook_id: str) -> Path:
+    return Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{notebook_id}.ipynb"
+
+
+class TolerantNotebookExporter(NotebookExporter):
+    """Autograde's reader. nbgrader's own fails the student with a raw NotJSONError traceback when a
+    submitted notebook is not JSON (and leaves them without feedback); this one grades stand_in()
+    instead: zero on every part, the reason in formgrader and in the feedback."""
+
+    def from_file(self, file_stream, resources=None, **kw):
+        try:
+            nb = nbformat.read(file_stream, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - NotJSONError, a bad encoding, not a notebook: all the same here
+            info = (resources or {}).get("nbgrader", {})
+            coursedir = getattr(self.parent, "coursedir", None)
+            if coursedir is None or "assignment" not in info:
+                raise
+            released = released_notebook(coursedir, info["assignment"], info["notebook"])
+            if not released.is_file():
+                raise
+            lang = ASSIGNMENT_LANG.get(info["assignment"], "en")
+            path = Path(getattr(file_stream, "name", info["notebook"] + ".ipynb"))
+            self.log.warning("%s cannot be read (%s): grading the released notebook as a zero", path, exc)
+            nb = stand_in(released, unreadable_reason(path, lang), lang)
+        return self.from_notebook_node(nb, resources=resources, **kw)
+
+
+class SaveReportComments(NbGraderPreprocessor):
+    """After SaveAutoGrades: each part's solution cell gets the grader's verdict on that part as its
+    auto comment, so formgrader's comment box (and the feedback's Comments) is where graders look."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+        info, result = resources["nbgrader"], resources.get("kit", {}).get("result")
+        if result is None:
+            return nb, resources
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            by_cell = {c.name: c for c in notebook.comments}
+            for part in PARTS:
+                comment = by_cell.get(part.solution_cell)
+                if comment is not None and part.id in result.parts:
+                    comment.auto_comment = comment_with_report(comment.auto_comment, result, part.id)
+            gb.db.commit()
+        return nb, resources
+
+
+def count_editions_once(editions: tuple[str, ...]) -> None:
+    """Manage Students shows each student's score out of every assignment's max score added up
+    (nbgrader's Gradebook.student_dicts joins every student with every assignment), so a course with
+    an English and a Chinese edition shows "/ 200" for everyone. The editions are alternatives: only
+    the one a student submitted (else the first) counts toward that student's max score."""
+    from nbgrader.api import Gradebook
+    stock = Gradebook.student_dicts
+    if getattr(stock, "kit_editions", None) == editions:
+        return
+    stock = getattr(stock, "kit_stock", stock)
+
+    def student_dicts(self):
+        rows = stock(self)
+        assignments = list(self.assignments)
+        max_of = {a.name: a.max_score for a in assignments}
+        taken: dict[str, set] = {}
+        for a in assignments:
+            if a.name in editions:
+                for sub in a.submissions:
+                    taken.setdefault(sub.student_id, set()).add(a.name)
+        others = sum(m for name, m in max_of.items() if name not in editions)
+        present = [e for e in editions if e in max_of]
+        for row in rows:
+            if present and "max_score" in row:
+                mine = [e for e in present if e in taken.get(row["id"], ())] or present
+                row["max_score"] = others + max_of[mine[0]]
+        return rows
+
+    student_dicts.kit_editions, student_dicts.kit_stock = editions, stock
+    Gradebook.student_dicts = student_dicts

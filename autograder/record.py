@@ -9,18 +9,22 @@ Gradebook API and one engine for the whole class:
 - the student, and the submission with its timestamp.txt (so lateness is computed as nbgrader does);
 - every graded part's auto_score (needs_manual_grade only where a grader already set a manual score);
   every written answer left for a grader (auto_score None, needs_manual_grade), or 0 if left blank;
-- every solution cell's auto_comment ("No response." when its checksum still matches its metadata);
+- every solution cell's auto_comment ("No response." when its checksum still matches its metadata),
+  then the grader's verdict on that part (as SaveReportComments writes it);
 - the late-submission penalty, through the course's configured LateSubmissionPlugin;
 - autograded/<student>/<assignment>/: the student's files with the source's files copied over them,
   and the submitted notebook with outputs cleared, locked and graded cells restored from the source
   (sanitising, as OverwriteCells does), the grader's report and score as each graded cell's output
-  (as IsolatedGrade writes them).
+  (as IsolatedGrade writes them), and markdown math as MathML (as MathToMathML writes it). A
+  notebook that cannot be read is recorded as its stand-in (the released notebook with a cell
+  saying what to fix), as TolerantNotebookExporter gives autograde.
 
 tests/test_course.py checks that this gives the same gradebook as nbgrader's own autograde.
 """
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -28,7 +32,7 @@ import nbformat
 from . import course
 from .grade import Result
 from .parts import BY_ID
-from .report import graded_cell_outputs
+from .report import cell_score, comment_with_report, graded_cell_outputs
 
 
 class Recorder:
@@ -69,11 +73,27 @@ class Recorder:
     def __exit__(self, *exc):
         self.close()
 
-    def record(self, student: str, result: Result) -> bool:
-        """Write one student's scores (and autograded notebook, when theirs is readable); returns
-        whether the notebook could be read. On any error the student's transaction is rolled back."""
+    def record(self, student: str, result: Result, attempts: int = 3) -> bool:
+        """Write one student's scores (and autograded notebook); returns whether the student's notebook
+        could be read. On any error the student's transaction is rolled back. Two graders recording the
+        same class at once (a shared PostgreSQL gradebook) can meet on a student: the one whose insert
+        or lock loses is rolled back and writes that student again, over the other's equal rows."""
+        from nbgrader.api import InvalidEntry
+        from sqlalchemy.exc import IntegrityError, OperationalError
+        for attempt in range(attempts):
+            try:
+                return self._record(student, result)
+            except (InvalidEntry, IntegrityError, OperationalError):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def _record(self, student: str, result: Result) -> bool:
         submitted = self.root / "submitted" / student / self.assignment
         nb = _read(submitted / f"{self.notebook_id}.ipynb")
+        readable = nb is not None
+        if not readable:
+            nb = self._stand_in(submitted / f"{self.notebook_id}.ipynb")
         try:
             self.gb.update_or_create_student(student)
             timestamp = self.coursedir.get_existing_timestamp(str(submitted))
@@ -85,13 +105,16 @@ class Recorder:
                 name = self.cell_names[grade.cell_id]
                 part = result.parts.get(name)
                 if name in BY_ID:   # as the graded cell's output says
-                    grade.auto_score = round(part.score, 4) if part is not None else 0.0
+                    grade.auto_score = cell_score(part.score) if part is not None else 0.0
                 else:   # a written answer, graded by hand: 0 only when left as released (nbgrader's rule)
                     grade.auto_score = 0.0 if unchanged is None or name in unchanged else None
                 grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
             for comment in notebook.comments:
                 name = self.cell_names[comment.cell_id]
                 comment.auto_comment = "No response." if unchanged is None or name in unchanged else None
+                pid = name[:-len("_code")] if name.endswith("_code") else None
+                if pid in result.parts and BY_ID[pid].solution_cell == name:
+                    comment.auto_comment = comment_with_report(comment.auto_comment, result, pid)
             notebook.late_submission_penalty = None
             self.gb.db.flush()
             if submission.total_seconds_late > 0:
@@ -106,7 +129,16 @@ class Recorder:
         except BaseException:
             self.gb.db.rollback()
             raise
-        return nb is not None
+        return readable
+
+    def _stand_in(self, path: Path):
+        from .i18n import ASSIGNMENT_LANG
+        from .nbgrader_bridge import released_notebook, stand_in, unreadable_reason
+        released = released_notebook(self.coursedir, self.assignment, self.notebook_id)
+        if not released.is_file() or not path.is_file():
+            return None
+        lang = ASSIGNMENT_LANG.get(self.assignment, "en")
+        return stand_in(released, unreadable_reason(path, lang), lang)
 
     def _write_autograded(self, student: str, submitted: Path, nb, result: Result):
         dest = self.root / "autograded" / student / self.assignment
@@ -120,15 +152,24 @@ class Recorder:
         # nbformat.write would validate every cell against the schema again (20 ms a notebook)
         text = json.dumps(self._sanitised(nb, result), sort_keys=True, indent=1, ensure_ascii=False)
         (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, dest)
+        for attempt in range(5):   # another grader may put its (equal) copy there in between
+            shutil.rmtree(dest, ignore_errors=True)
+            try:
+                os.replace(tmp, dest)
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
 
     def _sanitised(self, nb, result: Result):
+        from .feedback import to_mathml
         for cell in nb.cells:
             if cell.get("cell_type") == "code":
                 cell.outputs, cell.execution_count = [], None
+            elif cell.get("cell_type") == "markdown" and not cell.get("metadata", {}).get("nbgrader"):
+                source = cell.source if isinstance(cell.source, str) else "".join(cell.source)   # JSON: maybe lines
+                cell.source = to_mathml(source)   # as MathToMathML in autograde: formgrader needs no CDN
             meta = cell.get("metadata", {}).get("nbgrader")
             if not meta or meta.get("grade_id") not in self.source_cells:
                 continue

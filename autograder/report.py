@@ -1,9 +1,12 @@
 """The grading command's output formats: JSON (CONTRACT §3), text for people, Gradescope's results.json.
 This module is the only one that writes them."""
 import json
+import textwrap
 
 from .grade import Result
 from .i18n import _, use
+
+WIDTH = 100   # feedback and formgrader show a cell's output in a fixed-width box that does not wrap
 
 
 def to_json(result: Result) -> str:
@@ -31,13 +34,44 @@ def part_line(t) -> str:
 
 
 def part_feedback(result: Result, pid: str) -> str:
-    """What a student sees under the part's graded cell in nbgrader's feedback."""
+    """What a student sees under the part's graded cell in nbgrader's feedback (lines wrapped at WIDTH)."""
     part = result.parts[pid]
     with use(result.lang):
         lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score)]
         lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
         lines += ["  " + _("report.note", note=n) for n in result.notes]
-        return "\n".join(lines) + "\n"
+        return "\n".join(wrap("\n".join(lines))) + "\n"
+
+
+def wrap(text: str, width: int = WIDTH) -> list[str]:
+    """Each line cut at `width`, its continuations indented two more than it (tensor listings included)."""
+    out = []
+    for line in text.split("\n"):
+        indent = line[:len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_long_words=True,
+                             break_on_hyphens=False, drop_whitespace=True) or [line]
+    return out
+
+
+def cell_score(score: float) -> float:
+    """A part's score as its graded cell's value and in the gradebook (nbgrader reads one from the other)."""
+    return round(score, 2)
+
+
+def part_comment(result: Result, pid: str) -> str:
+    """The grader's verdict on a part in a few lines: formgrader's comment box and the feedback's Comments."""
+    part = result.parts[pid]
+    with use(result.lang):
+        lines = [_("report.comment", part=_("part." + pid), score=part.score, max=part.max_score)]
+        lines += [f"- {_('report.fail')}: {t.question.splitlines()[0] if t.question else t.name}"
+                  for t in part.tests if not t.passed]
+        lines += [f"- {_('report.note', note=n)}" for n in result.notes]
+        return "\n".join(lines)
+
+
+def comment_with_report(auto_comment: str | None, result: Result, pid: str) -> str:
+    """nbgrader's own auto comment ("No response." for an untouched answer), then the grader's verdict."""
+    return "\n\n".join(c for c in (auto_comment, part_comment(result, pid)) if c)
 
 
 def graded_cell_outputs(result: Result, pid: str) -> list:
@@ -47,7 +81,7 @@ def graded_cell_outputs(result: Result, pid: str) -> list:
     from nbformat import NotebookNode
     return [NotebookNode(output_type="stream", name="stdout", text=part_feedback(result, pid)),
             NotebookNode(output_type="execute_result", execution_count=None, metadata=NotebookNode(),
-                         data=NotebookNode({"text/plain": repr(round(result.parts[pid].score, 4))}))]
+                         data=NotebookNode({"text/plain": repr(cell_score(result.parts[pid].score))}))]
 
 
 def to_gradescope(result: Result, visibility: str = "visible", execution_time: float | None = None) -> str:

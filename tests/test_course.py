@@ -39,10 +39,11 @@ def test_the_cheater_earns_nothing_by_cheating(demo, grader, tmp_path):
     honest = tmp_path / "honest.py"
     honest.write_text(BASE.read_text() + "\n\ndef one_hot_lookup(indices, weight):\n    return torch.zeros("
                       "*indices.shape, weight.shape[1], dtype=weight.dtype, device=weight.device)\n")
+    from autograder.report import cell_score
     expected = grader.grade(honest).parts
     mallory = demo["gradebook"]["mallory"]
-    assert mallory["one_hot_lookup"] == round(expected["one_hot_lookup"].score, 4) < 25
-    assert mallory["embedding_module"] == round(expected["embedding_module"].score, 4) < 25
+    assert mallory["one_hot_lookup"] == cell_score(expected["one_hot_lookup"].score) < 25
+    assert mallory["embedding_module"] == cell_score(expected["embedding_module"].score) < 25
     assert mallory["embedding_backward"] == 25 and mallory["embedding_renorm"] == 25
     course = demo["root"] / "course"
     assert not list(demo["root"].rglob("gradebook.db*"))[1:], list(demo["root"].rglob("gradebook.db*"))
@@ -68,13 +69,79 @@ def test_feedback_shows_the_grader_messages_and_no_hidden_code(demo):
     assert "autograder/graders" not in html and "lookup_and_grad" not in html
 
 
-def test_export_and_class_report_exist(demo):
-    """Are the grades CSV and the class report (picture and table) produced?"""
-    csv = (demo["root"] / "grades.csv").read_text()
+def test_export_and_class_report_exist_inside_the_course(demo):
+    """Are the grades CSV and the class report (picture and table) produced in the course's reports/?"""
+    reports = demo["root"] / "course" / "reports"
+    csv = (reports / "grades.csv").read_text()
     assert "alice" in csv and "mallory" in csv
-    assert (demo["root"] / "report" / "class_report.png").stat().st_size > 1000
-    assert "most failed" in (demo["root"] / "report" / "class_report.md").read_text().lower() or \
-        "| check |" in (demo["root"] / "report" / "class_report.md").read_text()
+    assert (reports / "class_report.png").stat().st_size > 1000
+    assert "| check |" in (reports / "class_report.md").read_text()
+
+
+def test_the_demo_course_has_its_own_nbgrader_config(demo):
+    """Does build/demo/course carry an nbgrader_config.py that makes it the course root, with the
+    demo's exchange, on top of the kit's configuration?"""
+    from traitlets.config.loader import PyFileConfigLoader
+    course = demo["root"] / "course"
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    assert cfg.CourseDirectory.root == str(course)
+    assert cfg.Exchange.root == str(demo["root"] / "exchange")
+    assert cfg.CourseDirectory.course_id == "embedding-kit" and "IsolatedGrade" in cfg
+
+
+def test_a_broken_notebook_gets_feedback_saying_what_to_fix(demo):
+    """Does dave (notebook not JSON) get a feedback page that says his notebook could not be read,
+    why, and how to fix it, with zero on each part?"""
+    html = (demo["root"] / "course" / "feedback" / "dave" / "embedding" / "embedding.html").read_text()
+    assert "could not be read" in html and "not a valid notebook" in html
+    assert "Revert Notebook to Checkpoint" in html and "submit again" in html
+    assert "(Score: 0.0 / 100.0)" in html
+    assert not MARKERS.search(html)
+
+
+def _outputs(html: str) -> list[str]:
+    import html as h
+    return [h.unescape(t) for t in re.findall(r'<div class="output_subarea output_stream[^>]*>\s*<pre>(.*?)</pre>',
+                                                html, re.S)]
+
+
+def test_feedback_is_readable(demo):
+    """In bob's feedback: do the graded cells' reports keep within 100 characters a line, does the
+    contents list name the four parts, are the scores shown rounded, and is there no MathJax from a
+    CDN but math as MathML?"""
+    from autograder.i18n import EN
+    from autograder.parts import PARTS
+    from autograder.report import WIDTH
+    html = (demo["root"] / "course" / "feedback" / "bob" / "embedding" / "embedding.html").read_text()
+    reports = [o for o in _outputs(html) if "points" in o]
+    assert len(reports) == len(PARTS)
+    assert max(len(line) for o in reports for line in o.splitlines()) <= WIDTH
+    toc = re.search(r'<div id="toc">(.*?)</div>', html, re.S).group(1)
+    assert "Test cell" not in toc and all(EN["part." + p.id] in toc for p in PARTS)
+    values = re.findall(r'<div class="output_text output_subarea output_execute_result">\s*<pre>([^<]*)</pre>', html)
+    assert len(values) == len(PARTS) and all(len(v.strip().partition(".")[2]) <= 2 for v in values), values
+    assert "cdnjs" not in html and "mathjax" not in html.lower()
+    assert "<math" in html and "$e_k$" not in html
+
+
+def test_feedback_warns_of_no_unknown_config_option(demo):
+    """Does generate_feedback run without traitlets' "Config option ... not recognized" warnings?"""
+    from autograder import course
+    res = course.api(demo["cfg"]).generate_feedback("embedding", "bob")
+    assert res["success"] and "Converting notebook" in res["log"], res["log"][-2000:]
+    assert "not recognized" not in res["log"], res["log"][-2000:]
+
+
+def test_the_grader_verdict_is_each_answer_cells_comment(demo):
+    """Does each answer cell carry the part's score and failed checks as its auto comment (formgrader's
+    comment box), and does the feedback show it?"""
+    from autograder import course
+    bob = course.gradebook_state(demo["cfg"])["bob"]
+    part = demo["results"]["bob"].parts["one_hot_lookup"]
+    assert f"{part.score:.2f} / 25" in bob["one_hot_lookup_code"]
+    assert all(t.question.splitlines()[0] in bob["one_hot_lookup_code"] for t in part.tests if not t.passed)
+    html = (demo["root"] / "course" / "feedback" / "bob" / "embedding" / "embedding.html").read_text()
+    assert html.count("<b>Comments:</b>") == 4
 
 
 def test_release_is_what_generate_assignment_makes_today(tmp_path):
@@ -118,13 +185,14 @@ def test_source_is_built_from_authoring(tmp_path):
 
 def test_the_batch_records_what_nbgrader_autograde_records(demo, tmp_path):
     """Does the batch's direct gradebook writer (record.py) leave the same scores, comments, late
-    penalties and graded-cell outputs as nbgrader's own autograde (with the isolated grader)?"""
+    penalties, graded-cell outputs and markdown (math as MathML) as nbgrader's own autograde (with
+    the isolated grader)?"""
     import shutil
     from autograder import course
     copy = tmp_path / "course"
     shutil.copytree(demo["root"] / "course", copy)
     cfg = course.load_config(copy)
-    readable = ["alice", "bob", "mallory", "erin"]   # dave's notebook is not JSON: nbgrader cannot read it
+    readable = ["alice", "bob", "mallory", "erin", "dave"]   # dave's, not JSON, as its stand-in
     for s in readable:
         res = course.autograde(cfg, s, force=True)
         assert res["success"], res.get("log")
@@ -135,8 +203,13 @@ def test_the_batch_records_what_nbgrader_autograde_records(demo, tmp_path):
         nb = nbformat.read(root / "autograded" / s / "embedding" / "embedding.ipynb", 4)
         return {c.metadata.nbgrader["grade_id"]: [o.get("text") or o.get("data") for o in c.outputs]
                 for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    def markdown(root, s):
+        nb = nbformat.read(root / "autograded" / s / "embedding" / "embedding.ipynb", 4)
+        return [c.source for c in nb.cells if c.cell_type == "markdown"]
     for s in readable:
         assert graded_outputs(demo["root"] / "course", s) == graded_outputs(copy, s), s
+        assert markdown(demo["root"] / "course", s) == markdown(copy, s), s
+    assert "<math" in "".join(markdown(copy, "bob")) and "$e_k$" not in "".join(markdown(copy, "bob"))
 
 
 def test_a_chinese_edition_student_gets_chinese_feedback(demo):

@@ -1,0 +1,302 @@
+"""`make hub` / `make hub-stop`: a local JupyterHub for one course, and stopping it.
+
+    python hub/hub.py start     # as root: users, exchange, course, configs; then the hub on 127.0.0.1
+    python hub/hub.py stop      # the hub, its proxy and every server it started; nothing left running
+    python hub/hub.py status
+    python hub/hub.py reset     # stop, then remove the users, their homes, the course and the exchange
+
+Everything it makes lives in build/hub/ (passwords.txt, the exchange, the hub's state, its log), but
+the users' homes (/home/kit-*) and the course (/home/kit-instructor/course), which belong to them.
+Ports: HUB_PORT (default 8000) for people; the hub's own and the proxy's API port are free ports.
+"""
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STATE = REPO / "build" / "hub"
+VENV = STATE / "venv"
+PROXY = STATE / "node_modules" / ".bin" / "configurable-http-proxy"
+LIBS = STATE / "python" / "lib"   # libpython of the copied interpreter (its RUNPATH names /root)
+INSTRUCTOR = "kit-instructor"
+STUDENTS = ["kit-alice", "kit-bob", "kit-mallory"]
+COURSE = Path("/home") / INSTRUCTOR / "course"
+EXCHANGE = STATE / "exchange"
+COURSE_ID = "embedding-kit"
+FORMGRADER = f"formgrader-{COURSE_ID}"   # the hub service: /services/formgrader-embedding-kit/formgrader
+
+
+def copy_python() -> int:
+    """The interpreter of .venv (pyenv's, under /root, which other users cannot enter), copied to
+    build/hub/python without its site-packages: build/hub/venv is made from it, for every user."""
+    import sysconfig
+    base = Path(sys.base_prefix)
+    dest = STATE / "python"
+    if dest.exists():
+        shutil.rmtree(dest)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (dest / "bin").mkdir(parents=True)
+    shutil.copy2(base / "bin" / version, dest / "bin" / version)
+    (dest / "bin" / "python3").symlink_to(version)
+    lib = dest / "lib"
+    shutil.copytree(base / "lib" / version, lib / version, symlinks=True,
+                    ignore=shutil.ignore_patterns("site-packages", "test", "tests", "idlelib", "tkinter"))
+    (lib / version / "site-packages").mkdir()
+    for so in base.glob(f"lib/lib{version}*.so*"):
+        shutil.copy2(so, lib / so.name, follow_symlinks=False)
+    for p in [dest, *dest.rglob("*")]:
+        if not p.is_symlink():
+            p.chmod(p.stat().st_mode | 0o044 | (0o011 if p.is_dir() or p.stat().st_mode & 0o100 else 0))
+    print(f"{dest}: {version} from {base} ({sysconfig.get_config_var('LDLIBRARY')})")
+    return 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*cmd, **kw):
+    return subprocess.run(list(cmd), check=True, capture_output=True, text=True, **kw)
+
+
+def ensure_users() -> dict:
+    """The instructor and the students as local users, each with a fresh password (passwords.txt, 0600)."""
+    passwords = {}
+    for user in [INSTRUCTOR] + STUDENTS:
+        if subprocess.run(["id", user], capture_output=True).returncode != 0:
+            run("useradd", "--create-home", "--shell", "/bin/bash", user)
+        passwords[user] = secrets.token_urlsafe(9)
+    run("chpasswd", input="".join(f"{u}:{p}\n" for u, p in passwords.items()))
+    out = STATE / "passwords.txt"
+    out.write_text("".join(f"{u} {p}\n" for u, p in passwords.items()))
+    out.chmod(0o600)
+    return passwords
+
+
+def ensure_course():
+    """The instructor's course folder: the nbgrader source, and a config on top of the kit's."""
+    if not COURSE.exists():
+        COURSE.mkdir(parents=True)
+        shutil.copytree(REPO / "source" / "embedding", COURSE / "source" / "embedding")
+        (COURSE / "nbgrader_config.py").write_text(
+            '"""The course on the hub: the kit\'s configuration, this folder as the course root."""\n'
+            "import os\n\nc = get_config()  # noqa: F821\n"
+            f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})  # noqa: F821\n"
+            "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n")
+    # The instructor's server runs in their home (the spawner starts every server there), and nbgrader
+    # reads nbgrader_config.py from the working directory: from there, the course's.
+    home_config = COURSE.parent / "nbgrader_config.py"
+    home_config.write_text(f"c = get_config()  # noqa: F821\nload_subconfig({str(COURSE / 'nbgrader_config.py')!r})"
+                           "  # noqa: F821\n")
+    run("chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(COURSE), str(home_config))
+
+
+def write_jupyter_config():
+    """Config every user's server reads (JUPYTER_CONFIG_PATH): the course and its exchange; for
+    students, formgrader and the instructor's tools switched off."""
+    common, student = STATE / "etc" / "common", STATE / "etc" / "student"
+    for d in (common / "labconfig", student / "labconfig"):
+        d.mkdir(parents=True, exist_ok=True)
+    (common / "labconfig" / "page_config.json").write_text(json.dumps(   # no "Jupyter news?" pop-up: offline
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}, indent=1))
+    (common / "nbgrader_config.py").write_text(
+        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.Exchange.root = {str(EXCHANGE)!r}\n")
+    (student / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}}, indent=1))
+    (student / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True,
+                                "@jupyter/nbgrader:course-list": True}}, indent=1))
+
+
+def check_readable():
+    """Every user runs the repository's code and build/hub/venv: each folder above them must let them in."""
+    for path in (REPO, VENV, LIBS):
+        for p in [path, *path.parents]:
+            if not os.stat(p).st_mode & 0o001:
+                sys.exit(f"{p} is not open to other users (mode {oct(os.stat(p).st_mode & 0o777)}): the hub's "
+                         f"users could not run {path}. Clone the repository somewhere they can read.")
+
+
+def start() -> int:
+    if os.geteuid() != 0:
+        sys.exit("make hub runs as root: it creates local users and spawns their servers as them")
+    if not (VENV / "bin" / "jupyterhub").exists() or not PROXY.exists():
+        sys.exit("build/hub/venv or the proxy is missing: run `make hub`, which installs them")
+    if _pid() is not None:
+        print(f"the hub is already running: {_url()}")
+        return 0
+    check_readable()
+    STATE.mkdir(parents=True, exist_ok=True)
+    STATE.chmod(0o755)
+    EXCHANGE.mkdir(exist_ok=True)
+    EXCHANGE.chmod(0o1777)   # everyone writes; only owners delete (nbgrader's exchange)
+    passwords = ensure_users()
+    ensure_course()
+    write_jupyter_config()
+    state = STATE / "state"
+    state.mkdir(exist_ok=True)
+    state.chmod(0o700)
+    settings = {"port": int(os.environ.get("HUB_PORT", 8000)), "hub_port": free_port(),
+                "proxy_api_port": free_port(), "proxy": str(PROXY), "state": str(state), "venv": str(VENV),
+                "instructor": INSTRUCTOR, "students": STUDENTS, "course": str(COURSE), "exchange": str(EXCHANGE),
+                "service_token": secrets.token_hex(16), "libs": str(LIBS), "etc": str(STATE / "etc"),
+                "formgrader": FORMGRADER, "formgrader_port": free_port(), "formgrader_token": secrets.token_hex(16),
+                "graders": f"formgrade-{COURSE_ID}"}
+    (STATE / "hub.json").write_text(json.dumps(settings, indent=1))
+    (STATE / "hub.json").chmod(0o600)
+    log = open(STATE / "jupyterhub.log", "ab")
+    proc = subprocess.Popen([str(VENV / "bin" / "jupyterhub"), "-f", str(REPO / "hub" / "jupyterhub_config.py")],
+                            cwd=state, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "PATH": f"{VENV / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+                                 "LD_LIBRARY_PATH": str(LIBS)})
+    (STATE / "launcher.pid").write_text(str(proc.pid))
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            urllib.request.urlopen(f"{_url()}/hub/api", timeout=10).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop()
+                sys.exit("the hub did not start; its log: build/hub/jupyterhub.log")
+            time.sleep(1)
+    start_formgrader(settings)
+    print(f"JupyterHub for the course: {_url()}/  (loopback only)\n"
+          f"  instructor: {INSTRUCTOR}  (formgrader: {_url()}/services/{FORMGRADER}/formgrader)\n"
+          f"  students:   {', '.join(STUDENTS)}  (the Assignments tab: Nbgrader menu > Assignments)\n"
+          f"  passwords:  {STATE / 'passwords.txt'}   stop it with `make hub-stop`")
+    return 0
+
+
+def start_formgrader(settings: dict) -> None:
+    """Formgrader, the hub's external service, as the instructor in the course folder (what a managed
+    service would be given by the hub, here by hand). It runs as the instructor: stop() ends it."""
+    name, port = settings["formgrader"], settings["formgrader_port"]
+    prefix = f"/services/{name}/"
+    scopes = json.dumps([f"access:services!service={name}"])
+    env = {"PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LD_LIBRARY_PATH": str(LIBS),
+           "HOME": str(COURSE.parent), "USER": INSTRUCTOR, "LANG": "C.UTF-8",
+           "NBGRADER_EXCHANGE": str(EXCHANGE), "JUPYTER_CONFIG_PATH": settings["etc"] + "/common",
+           "JUPYTERHUB_API_TOKEN": settings["formgrader_token"], "JUPYTERHUB_CLIENT_ID": f"service-{name}",
+           "JUPYTERHUB_API_URL": f"http://127.0.0.1:{settings['hub_port']}/hub/api", "JUPYTERHUB_HOST": "",
+           "JUPYTERHUB_BASE_URL": "/", "JUPYTERHUB_SERVICE_PREFIX": prefix, "JUPYTERHUB_SERVICE_NAME": name,
+           "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}", "JUPYTERHUB_USER": INSTRUCTOR,
+           "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback", "JUPYTERHUB_OAUTH_SCOPES": scopes,
+           "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes, "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]"}
+    log = open(STATE / "formgrader.log", "ab")
+    subprocess.Popen([shutil.which("runuser") or "/usr/sbin/runuser", "-u", INSTRUCTOR, "--", str(VENV / "bin" / "jupyterhub-singleuser"),
+                      "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--ServerApp.root_dir={COURSE}",
+                      "--ServerApp.default_url=/formgrader"],
+                     cwd=COURSE.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _url() -> str:
+    settings = json.loads((STATE / "hub.json").read_text())
+    return f"http://127.0.0.1:{settings['port']}"
+
+
+def _pid() -> int | None:
+    try:
+        pid = int((STATE / "launcher.pid").read_text())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_gone(pids, seconds) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while pids and time.monotonic() < deadline:
+        pids = [p for p in pids if _alive(p)]
+        time.sleep(0.2)
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:   # a zombie of ours counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _users_processes() -> list[int]:
+    """Processes that run as the hub's users (their servers, kernels, graders): all started by the hub."""
+    pids = []
+    for user in [INSTRUCTOR] + STUDENTS:
+        out = subprocess.run(["pgrep", "-u", user], capture_output=True, text=True).stdout
+        pids += [int(p) for p in out.split()]
+    return pids
+
+
+def stop() -> int:
+    """SIGTERM to the hub (it stops the users' servers and the proxy), then whatever is left of what
+    it started, by process id: its process group, and the processes of the hub's users."""
+    pid = _pid()
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        if _wait_gone([pid], 120):
+            os.kill(pid, signal.SIGKILL)
+    group = [int(p) for p in subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True)
+             .stdout.split()] if pid else []
+    # the proxy runs in a session of its own; a hub that exits on an error leaves it and its pid file
+    try:
+        proxy = int((STATE / "state" / "jupyterhub-proxy.pid").read_text())
+        if str(PROXY.name) in Path(f"/proc/{proxy}/cmdline").read_text():   # not a pid reused since
+            group.append(proxy)
+        (STATE / "state" / "jupyterhub-proxy.pid").unlink()
+    except (OSError, ValueError):
+        pass
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        left = [p for p in group + _users_processes() if _alive(p)]
+        for p in left:
+            try:
+                os.kill(p, sig)
+            except OSError:
+                pass
+        _wait_gone(left, wait)
+    left = [p for p in group + _users_processes() if _alive(p)]
+    (STATE / "launcher.pid").unlink(missing_ok=True)
+    if left:
+        print(f"still running: {left}", file=sys.stderr)
+        return 1
+    print("the hub, its proxy and every user's server are stopped")
+    return 0
+
+
+def reset() -> int:
+    """Stop the hub and forget the course: the users (and their homes, the course with them) and the
+    exchange. The next start begins from nothing (what the end-to-end test does)."""
+    stop()
+    for user in [INSTRUCTOR] + STUDENTS:
+        if subprocess.run(["id", user], capture_output=True).returncode == 0:
+            run("userdel", "--remove", user)
+    for path in (EXCHANGE, STATE / "state", STATE / "etc"):
+        shutil.rmtree(path, ignore_errors=True)
+    print("the hub's users, course and exchange are removed")
+    return 0
+
+
+def status() -> int:
+    pid = _pid()
+    print(f"running (pid {pid}): {_url()}" if pid else "not running")
+    return 0 if pid else 1
+
+
+if __name__ == "__main__":
+    sys.exit({"start": start, "stop": stop, "status": status, "copy-python": copy_python,
+              "reset": reset}[sys.argv[1] if len(sys.argv) > 1 else "status"]())

@@ -1,0 +1,297 @@
+"""The course on a real JupyterHub (issue 14, points 1-2): `hub/hub.py start` (what `make hub` runs),
+then every role through the REST APIs that JupyterLab's nbgrader extensions use, then one student and
+the instructor in headless Chromium (screenshots in build/hub/screenshots), then `hub/hub.py stop`.
+
+Needs root (the hub makes local users and runs their servers as them), build/hub/venv and the proxy
+(`make hub-test` installs both); the browser part needs Debian's chromium and Playwright. Each
+missing piece skips, saying which."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+HUB_DIR = ROOT / "build" / "hub"
+SHOTS = HUB_DIR / "screenshots"
+COURSE_ID = "embedding-kit"
+STUDENTS = {"kit-alice": "alice", "kit-bob": "bob", "kit-mallory": "mallory"}   # -> demo.work's behaviours
+INSTRUCTOR = "kit-instructor"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _missing() -> str | None:
+    if os.geteuid() != 0:
+        return "the hub needs root (it creates local users and spawns their servers as them)"
+    if not (HUB_DIR / "venv" / "bin" / "jupyterhub").exists() or \
+            not (HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy").exists():
+        return "build/hub/venv or the proxy is not installed: `make hub-test` installs them"
+    if not shutil.which("useradd"):
+        return "useradd is missing"
+    return None
+
+
+if _missing():
+    pytest.skip(_missing(), allow_module_level=True)
+httpx = pytest.importorskip("httpx")
+
+
+@pytest.fixture(scope="module")
+def hub():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HUB_PORT": str(port)}
+    reset = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "reset"], capture_output=True, text=True,
+                           timeout=600)
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    start = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "start"], env=env, capture_output=True,
+                           text=True, timeout=600)
+    assert start.returncode == 0, start.stdout + start.stderr + (HUB_DIR / "jupyterhub.log").read_text()[-4000:]
+    settings = json.loads((HUB_DIR / "hub.json").read_text())
+    passwords = dict(line.split() for line in (HUB_DIR / "passwords.txt").read_text().splitlines())
+    url = f"http://127.0.0.1:{port}"
+    admin = httpx.Client(base_url=url, headers={"Authorization": f"token {settings['service_token']}"}, timeout=300)
+    state = {"url": url, "admin": admin, "passwords": passwords, "settings": settings, "clients": {}}
+    try:
+        yield state
+    finally:
+        for c in state["clients"].values():
+            c.close()
+        admin.close()
+        stop = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "stop"], capture_output=True,
+                              text=True, timeout=600)
+        state["stopped"] = stop
+
+
+def server(hub, user: str) -> "httpx.Client":
+    """A client for `user`'s single-user server (started through the hub's API, with a token of theirs)."""
+    if user in hub["clients"]:
+        return hub["clients"][user]
+    admin = hub["admin"]
+    token = admin.post(f"/hub/api/users/{user}/tokens", json={"note": "e2e"}).raise_for_status().json()["token"]
+    r = admin.post(f"/hub/api/users/{user}/server")
+    assert r.status_code in (201, 202, 400), r.text   # 400: already running
+    deadline = time.monotonic() + 600
+    while not admin.get(f"/hub/api/users/{user}").json().get("servers", {}).get("", {}).get("ready"):
+        assert time.monotonic() < deadline, (HUB_DIR / "jupyterhub.log").read_text()[-4000:]
+        time.sleep(2)
+    client = httpx.Client(base_url=f"{hub['url']}/user/{user}", timeout=600,
+                          headers={"Authorization": f"token {token}"})
+    hub["clients"][user] = client
+    return client
+
+
+def formgrader(hub, user: str = INSTRUCTOR) -> "httpx.Client":
+    """A client for formgrader, the hub's service, with a token of `user`'s (waits until it answers)."""
+    key = f"formgrader:{user}"
+    if key not in hub["clients"]:
+        token = hub["admin"].post(f"/hub/api/users/{user}/tokens", json={"note": "e2e"}).raise_for_status().json()
+        client = httpx.Client(base_url=f"{hub['url']}/services/{hub['settings']['formgrader']}", timeout=600,
+                              headers={"Authorization": f"token {token['token']}"})
+        deadline = time.monotonic() + 600
+        while client.get("/api/status").status_code == 503:   # the proxy's answer while it starts
+            assert time.monotonic() < deadline, (HUB_DIR / "formgrader.log").read_text()[-4000:]
+            time.sleep(2)
+        hub["clients"][key] = client
+    return hub["clients"][key]
+
+
+def ok(r):
+    assert r.status_code < 400, f"{r.request.method} {r.request.url}: {r.status_code} {r.text[:2000]}"
+    return r.json()
+
+
+def test_a_person_logs_in_with_a_password(hub):
+    """Does the hub's login form let a student in with the password `make hub` gave them, and refuse a
+    wrong one?"""
+    with httpx.Client(base_url=hub["url"], timeout=120, follow_redirects=False) as c:
+        c.get("/hub/login")
+        xsrf = c.cookies.get("_xsrf")
+        bad = c.post("/hub/login", data={"username": "kit-alice", "password": "wrong", "_xsrf": xsrf})
+        assert bad.status_code == 403 or "Invalid username or password" in bad.text
+        good = c.post("/hub/login", data={"username": "kit-alice", "password": hub["passwords"]["kit-alice"],
+                                          "_xsrf": xsrf})
+        assert good.status_code == 302 and "/login" not in good.headers["location"], good.text[:500]
+        me = c.get("/hub/api/user", headers={"X-XSRFToken": xsrf})
+        assert me.status_code == 200 and me.json()["name"] == "kit-alice"
+
+
+def test_formgrader_is_a_service_for_the_graders_only(hub):
+    """Does formgrader, the hub's service, answer the instructor (in the graders' group) and refuse a
+    student?"""
+    assert formgrader(hub).get("/formgrader/api/assignments").status_code == 200
+    assert formgrader(hub, "kit-alice").get("/formgrader/api/assignments").status_code == 403
+
+
+def test_the_instructor_generates_and_releases_in_formgrader(hub):
+    """Through formgrader's API (the hub's service): generate, then release?"""
+    fg = formgrader(hub)
+    for step in ("assign", "release"):
+        res = ok(fg.post(f"/formgrader/api/assignment/embedding/{step}"))
+        assert res["success"], (step, res.get("error") or res.get("log", ""))[-3000:]
+    listed = {a["name"]: a for a in ok(fg.get("/formgrader/api/assignments"))}
+    assert listed["embedding"]["status"] == "released"
+
+
+def test_students_fetch_work_validate_and_submit(hub, tmp_path):
+    """Does each student fetch the assignment from the Assignments tab's API, save their work through
+    the contents API, validate it and submit it?"""
+    import nbformat
+    from autograder import demo
+    answers = demo.solutions_by_cell()
+    for user, behaviour in STUDENTS.items():
+        s = server(hub, user)
+        listed = ok(s.get("/assignments", params={"course_id": COURSE_ID}))
+        assert listed["success"] and any(a["assignment_id"] == "embedding" and a["status"] == "released"
+                                         for a in listed["value"]), listed
+        fetched = ok(s.post("/assignments/fetch", data={"course_id": COURSE_ID, "assignment_id": "embedding"}))
+        assert any(a["status"] == "fetched" for a in fetched["value"]), fetched
+        model = ok(s.get("/api/contents/embedding/embedding.ipynb", params={"content": 1}))
+        local = tmp_path / f"{user}.ipynb"
+        nbformat.write(nbformat.from_dict(model["content"]), local)
+        demo.work(local, behaviour, answers)
+        ok(s.put("/api/contents/embedding/embedding.ipynb",
+                 json={"type": "notebook", "format": "json", "content": json.loads(local.read_text())}))
+        valid = ok(s.post("/assignments/validate", data={"path": "embedding/embedding.ipynb"}))
+        assert valid["success"], valid
+        submitted = ok(s.post("/assignments/submit", data={"course_id": COURSE_ID, "assignment_id": "embedding"}))
+        assert any(a["status"] == "submitted" for a in submitted["value"]), submitted
+
+
+def test_the_instructor_collects_grades_with_the_kit_and_releases_feedback(hub):
+    """Collect, autograde each student in formgrader (the kit's isolated grader), generate and release
+    feedback: are the scores in formgrader what the kit gives each kind of work?"""
+    fg = formgrader(hub)
+    res = ok(fg.post("/formgrader/api/assignment/embedding/collect"))
+    assert res["success"], (res.get("error") or res.get("log", ""))[-3000:]
+    for user in STUDENTS:
+        res = ok(fg.post(f"/formgrader/api/submission/embedding/{user}/autograde"))
+        assert res["success"], res.get("log", "")[-3000:]
+    scores = {s["student"]: s["score"] for s in ok(fg.get("/formgrader/api/submissions/embedding"))}
+    assert scores["kit-alice"] == 100
+    assert 0 < scores["kit-bob"] < 100 and 0 < scores["kit-mallory"] < 100
+    students = {s["id"]: s for s in ok(fg.get("/formgrader/api/students"))}
+    assert {students[u]["max_score"] for u in STUDENTS} == {100}
+    for step in ("generate_feedback", "release_feedback"):
+        res = ok(fg.post(f"/formgrader/api/assignment/embedding/{step}"))
+        assert res["success"], (step, res.get("error") or res.get("log", ""))[-3000:]
+
+
+def test_each_student_fetches_their_feedback(hub):
+    """Does each student get their own feedback back through the Assignments tab's API, with their
+    score and, for bob, what failed?"""
+    for user in STUDENTS:
+        s = server(hub, user)
+        res = ok(s.post("/assignments/fetch_feedback", data={"course_id": COURSE_ID, "assignment_id": "embedding"}))
+        mine = [a for a in res["value"] if a["assignment_id"] == "embedding"]
+        feedback = [nb for a in mine for sub in a.get("submissions", [a]) for nb in sub.get("notebooks", [])
+                    if nb.get("has_local_feedback")]
+        assert feedback, res
+        folder = ok(s.get("/api/contents/embedding/feedback"))["content"]
+        html = s.get(f"/files/embedding/feedback/{folder[0]['name']}/embedding.html").text
+        score = re.search(r"\(Score: ([0-9.]+) / 100", html)
+        assert score, html[:500]
+        hub.setdefault("feedback", {})[user] = f"embedding/feedback/{folder[0]['name']}/embedding.html"
+        if user == "kit-alice":
+            assert float(score.group(1)) == 100
+        else:
+            assert float(score.group(1)) < 100 and "FAIL" in html
+
+
+def _browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): the browser part is skipped")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (requirements.lock) is not installed")
+    p = sync_api.sync_playwright().start()
+    # Playwright gives the browser a fresh, empty profile of its own (its own --user-data-dir)
+    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"])
+    return p, browser
+
+
+def _login(page, hub, user):
+    page.goto(f"{hub['url']}/hub/login", timeout=120_000)
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", hub["passwords"][user])
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(re.compile(rf"/user/{user}/"), timeout=600_000)
+
+
+def test_in_chromium_a_student_and_the_instructor(hub):
+    """In headless Chromium: does alice log in, see her assignment in the Assignments tab and read her
+    feedback; does the instructor, through the hub's formgrader service, see everyone out of 100 in
+    Manage Students? Screenshots kept."""
+    p, browser = _browser()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        _login(page, hub, "kit-alice")
+        page.goto(f"{hub['url']}/user/kit-alice/lab", timeout=300_000)
+        page.wait_for_selector("#jp-main-dock-panel", timeout=300_000)
+        page.get_by_text("Nbgrader", exact=True).first.click()
+        page.get_by_text("Assignment List", exact=False).first.click()
+        page.wait_for_selector("text=embedding", timeout=120_000)
+        page.screenshot(path=str(SHOTS / "student-assignments.png"))
+        page.goto(f"{hub['url']}/user/kit-alice/files/{hub['feedback']['kit-alice']}", timeout=120_000)
+        page.wait_for_selector("#toc", timeout=60_000)
+        assert "Lookup as a one-hot product" in page.inner_text("#toc")
+        page.screenshot(path=str(SHOTS / "student-feedback.png"))
+
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        _login(page, hub, INSTRUCTOR)
+        page.goto(f"{hub['url']}/services/{hub['settings']['formgrader']}/formgrader/manage_students",
+                  timeout=300_000)
+        page.wait_for_selector("text=kit-bob", timeout=120_000)
+        text = page.inner_text("body")
+        assert "/ 200" not in text and "100" in text
+        page.screenshot(path=str(SHOTS / "instructor-manage-students.png"))
+    finally:
+        browser.close()
+        p.stop()
+    assert all((SHOTS / f).stat().st_size > 10_000 for f in
+               ("student-assignments.png", "student-feedback.png", "instructor-manage-students.png"))
+
+
+def test_hub_stop_leaves_nothing_running(hub):
+    """After `hub/hub.py stop`: did it succeed, does nothing run as the hub's users any more, and is
+    nothing listening on the hub's, its API's or the proxy's port?"""
+    from importlib import util
+    spec = util.spec_from_file_location("hubmod", ROOT / "hub" / "hub.py")
+    mod = util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    stop = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "stop"], capture_output=True, text=True,
+                          timeout=600)
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    assert mod._users_processes() == [] and mod._pid() is None
+    for port in (hub["url"].rsplit(":", 1)[1], hub["settings"]["hub_port"], hub["settings"]["proxy_api_port"]):
+        with pytest.raises(httpx.ConnectError):   # the hub, its own API and the proxy's: all closed
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+
+
+def test_hub_stop_cleans_up_after_a_hub_that_died(hub):
+    """A hub killed outright leaves its proxy (a session of its own) and the proxy's pid file: does
+    `hub/hub.py stop` end that proxy too, and leave nothing listening?"""
+    start = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "start"], capture_output=True, text=True,
+                           timeout=600, env={**os.environ, "HUB_PORT": hub["url"].rsplit(":", 1)[1]})
+    assert start.returncode == 0, start.stdout + start.stderr
+    settings = json.loads((HUB_DIR / "hub.json").read_text())
+    os.kill(int((HUB_DIR / "launcher.pid").read_text()), 9)
+    time.sleep(2)
+    with httpx.Client(timeout=30) as c:   # the proxy outlived the hub
+        assert c.get(f"http://127.0.0.1:{settings['proxy_api_port']}/api/routes").status_code in (200, 403)
+    stop = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "stop"], capture_output=True, text=True,
+                          timeout=600)
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    for port in (hub["url"].rsplit(":", 1)[1], settings["proxy_api_port"]):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
