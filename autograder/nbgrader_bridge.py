@@ -85,8 +85,8 @@ class IsolatedGrade(NbGraderPreprocessor):
         unreadable = nb.metadata.get("embedding_kit", {}).get("unreadable")   # a stand_in(): nothing to run
         with use(ASSIGNMENT_LANG.get(info["assignment"], "en")):
             if unreadable:
-                from .grade import _all_zero
-                result = _all_zero(unreadable, present_devices())
+                from .grade import all_zero
+                result = all_zero(unreadable, present_devices())
             else:
                 result = self._result(nb, info)
         resources.setdefault("kit", {})["result"] = result

@@ -256,7 +256,7 @@ def test_a_py_upload_is_graded_in_the_zips_language(grader, tmp_path):
     from autograder.i18n import _, use
     root = _root(tmp_path, lang="zh")
     shutil.copy(BASE, root / "submission" / "mine.py")
-    (root / "submission" / "zz_checks.py").symlink_to(ROOT / "autograder" / "checks" / "one_hot_lookup.py")
+    (root / "submission" / "zz_checks.py").symlink_to(ROOT / "autograder" / "graders" / "test_one_hot_lookup.py")
     out = _gradescope_run(root)
     assert out.returncode == 0, out.stdout + out.stderr
     data = json.loads((root / "results" / "results.json").read_text())
