@@ -52,7 +52,9 @@ def _extract(path: Path) -> Submission:
         for nb in notebooks:
             part = _from_notebook(nb)
             sub.chunks += part.chunks
+            sub.trees += part.trees
             sub.notes += part.notes
+            sub.lang = sub.lang or part.lang
         return sub
     if not path.exists():
         raise ExtractError(_("extract.missing", path=path))

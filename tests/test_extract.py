@@ -109,3 +109,17 @@ def test_skipped_statements_in_solution_cells_are_named(tmp_path):
     assert "setattr(Embedding, 'extra_repr', _extra_repr)" in code and "print(" not in code
     assert any("line 8" in n and "print('trying it out')" in n for n in sub.notes), sub.notes
     assert not any("setattr" in n for n in sub.notes), sub.notes
+
+
+def test_a_folder_of_notebooks_keeps_what_grading_judges(tmp_path):
+    """Does a submission folder (nbgrader's submitted/<student>/<assignment>/) keep the notebook's
+    code, its parsed definitions (what the rules judge) and its edition's language?"""
+    import shutil
+    from conftest import ROOT
+    folder = tmp_path / "alice" / "embedding-zh"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "embedding-zh" / "embedding.ipynb", folder)
+    sub = extract(folder)
+    names = {getattr(node, "name", None) for _label, body in sub.trees for node in body}
+    assert {"one_hot_lookup", "embedding_backward", "embedding_renorm_", "Embedding"} <= names
+    assert sub.lang == "zh" and sub.chunks
