@@ -129,3 +129,12 @@ def test_grading_command_prints_one_json_object(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     data = json.loads(out.stdout)
     assert data["parts"]["embedding_renorm"]["score"] < 25 and data["parts"]["one_hot_lookup"]["score"] == 25
+
+
+def test_a_typical_mistake_is_told_its_common_cause(grader, tmp_path):
+    """Does the feedback of `if padding_idx:` (0 taken for no padding) say what to check, in the
+    student's language, beside what differs?"""
+    path = compose(CORPUS / "wrong" / "bwd_padding_zero_is_falsy.py", tmp_path)
+    for lang, words in (("en", "If this fails, check: `if padding_idx:`"), ("zh", "如果这项未通过，请检查：`if padding_idx:`")):
+        tests = {t.name: t for t in grader.grade(path, lang=lang).parts["embedding_backward"].tests}
+        assert words in tests["padding_idx_zero"].message, tests["padding_idx_zero"].message
