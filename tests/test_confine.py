@@ -1,0 +1,102 @@
+"""The worker's confinement, measured from inside: a submission that tries what a privileged worker
+could do (tests/corpus/confine/escalates.py) reports what succeeded through its exception message,
+and nothing may have. Graded as root, the worker must hold no capability, no root uid, and see
+neither /etc/shadow, nor root's home, nor any host process or the grader's environment."""
+import os
+import re
+
+import pytest
+
+from conftest import BASE, CORPUS
+from autograder.sandbox import ENV_KEPT
+
+ATTACK = CORPUS / "confine" / "escalates.py"
+
+
+def _secret() -> str:
+    """A NAME=value entry of this (the grader's) process's environment that jobs never receive."""
+    entries = open("/proc/self/environ", "rb").read().split(b"\0")
+    for e in entries:
+        name = e.split(b"=", 1)[0].decode(errors="replace")
+        if e and b"=" in e and name not in ENV_KEPT and not name.startswith("PYTHON") and len(e) > 6:
+            return e.decode(errors="replace")
+    pytest.skip("this process has no environment entry a job does not receive")
+
+
+def _submission(tmp_path):
+    src = ATTACK.read_text().replace('GRADER_PID, SECRET = 0, "unset"',
+                                     f"GRADER_PID, SECRET = {os.getpid()}, {_secret()!r}")
+    out = tmp_path / "escalates.py"
+    out.write_text(BASE.read_text() + "\n\n" + src)
+    return out
+
+
+def _report(result) -> list[str]:
+    text = " ".join(t.message for t in result.parts["one_hot_lookup"].tests)
+    found = re.findall(r"ATTACK-REPORT\[([^\]]*)\]", text)
+    assert found, f"the attack never reported (is the code running?): {text[:2000]}"
+    return sorted({w for f in found for w in f.split(",") if w})
+
+
+def _full_marks(result) -> bool:
+    """Every part that has graders scored full marks (a branch may lack a part's grader file)."""
+    return all(p.score == p.max_score for p in result.parts.values() if p.tests)
+
+
+def test_worker_holds_no_privilege(tmp_path):
+    from autograder.grade import Grader
+    from autograder.sandbox import Limits
+    with Grader(["cpu"], limits=Limits(wall_s=60, cpu_s=40)) as g:
+        result = g.grade(_submission(tmp_path))
+        won = _report(result)
+        if os.geteuid() != 0:   # not root: no namespaces nor uid change; the seccomp filter still holds
+            won = [w for w in won if w not in ("host processes", "grader pid", "some environ", "grader environ")]
+        assert won == [], f"the worker could: {won}"
+        # the other parts ran normally (their score is zeroed by the static rules: the attack imports ctypes)
+        assert all(t.passed for t in result.parts["embedding_backward"].tests if t.name != "uses_its_own_code")
+        assert _full_marks(g.grade(BASE))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the CUDA path's confinement is the root grader's")
+def test_cuda_path_keeps_landlock(tmp_path, monkeypatch):
+    """A job on the CUDA jobs' path (taken on a CPU machine by KIT_SANDBOX_CUDA_PATH=1, the same
+    code) cannot read the course, nor write anything, nor escalate."""
+    from autograder.grade import Grader
+    from autograder.sandbox import Limits
+    monkeypatch.setenv("KIT_SANDBOX_CUDA_PATH", "1")
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "gradebook.db").write_text("grades")
+    os.chmod(course, 0o777)   # even world-writable: the job may not write there
+    probe = CORPUS / "confine" / "cuda_path_probe.py"
+    sub = tmp_path / "probe.py"
+    sub.write_text(BASE.read_text() + "\n\n" + probe.read_text().replace("COURSE = ''", f"COURSE = {str(course)!r}"))
+    with Grader(["cpu"], limits=Limits(wall_s=60, cpu_s=40)) as g:
+        result = g.grade(sub)
+    won = _report(result)
+    assert won == [], f"a job on the CUDA path could: {won}"
+    assert sorted(os.listdir(course)) == ["gradebook.db"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="job cgroups are made by a root grader")
+@pytest.mark.parametrize("attack,part", [("memfd_bomb", "one_hot_lookup"), ("forked_hog", "embedding_backward")])
+def test_memory_is_capped_per_job(tmp_path, attack, part):
+    """A job's memory is counted over all its processes and its memfds (RLIMIT_AS counts neither):
+    with a 1024 MB limit, the attack never holds more than 1500 MB; it fails alone (its part is not
+    graded, or keeps nothing), and the other parts keep full marks."""
+    from autograder import cgroup
+    from autograder.grade import Grader
+    from autograder.sandbox import Limits
+    if "memory" not in cgroup.available():
+        pytest.skip("no writable memory cgroup on this machine")
+    sub = tmp_path / f"{attack}.py"
+    sub.write_text(BASE.read_text() + "\n\n" + (CORPUS / "confine" / f"{attack}.py").read_text())
+    with Grader(["cpu"], limits=Limits(wall_s=90, cpu_s=60, memory_mb=1024)) as g:
+        result = g.grade(sub)
+        text = " ".join(t.message for t in result.parts[part].tests)
+        assert "ATTACK-REPORT" not in text, text[:1000]
+        assert result.parts[part].score < result.parts[part].max_score or "could not be graded" not in text
+        for pid, p in result.parts.items():
+            if pid not in (part, "embedding_module") and p.tests:
+                assert p.score == p.max_score, (pid, [(t.name, t.message[:200]) for t in p.tests if not t.passed])
+        assert _full_marks(g.grade(BASE))
