@@ -91,7 +91,8 @@ class Sandbox:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: os.environ[k] for k in ENV_KEPT if k in os.environ}
         env.update(PYTHONPATH=REPO, HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1")
+                   MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1",
+                   MPLCONFIGDIR=os.path.join(self._tmp, "mpl"))   # removed with the rest by close()
         args = json.dumps({"fd": theirs.fileno(), "limits": asdict(self.limits), "isolate": self.isolate})
         proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
                                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd="/")
@@ -189,15 +190,8 @@ class Sandbox:
             gen["sock"].close()
         except OSError:
             pass
-        for name in os.listdir(self._tmp):
-            try:
-                os.unlink(os.path.join(self._tmp, name))
-            except OSError:
-                pass
-        try:
-            os.rmdir(self._tmp)
-        except OSError:
-            pass
+        import shutil
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self):
         return self
