@@ -4,6 +4,7 @@ import json
 
 from .grade import Result
 from .i18n import _, use
+from .textsafe import clean
 
 
 def to_json(result: Result) -> str:
@@ -37,7 +38,7 @@ def part_feedback(result: Result, pid: str) -> str:
         lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score)]
         lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
         lines += ["  " + _("report.note", note=n) for n in result.notes]
-        return "\n".join(lines) + "\n"
+        return clean("\n".join(lines) + "\n")
 
 
 def graded_cell_outputs(result: Result, pid: str) -> list:
@@ -64,4 +65,9 @@ def to_gradescope(result: Result) -> str:
                        "output": "\n".join(result.notes), "visibility": "visible"}, ensure_ascii=False)
 
 
-FORMATS = {"json": to_json, "text": to_text, "gradescope": to_gradescope}
+def _safe(fmt):
+    """Every format's output is valid UTF-8 (lone surrogates escaped), whatever the student wrote."""
+    return lambda result, *a, **k: clean(fmt(result, *a, **k))
+
+
+FORMATS = {"json": _safe(to_json), "text": _safe(to_text), "gradescope": _safe(to_gradescope)}
