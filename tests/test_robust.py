@@ -107,3 +107,27 @@ def test_no_temp_folder_is_left_behind():
     box.close()
     assert env[b"MPLCONFIGDIR"].decode().startswith(tmp + os.sep)
     assert not os.path.exists(tmp)
+
+
+def test_collection_strips_links_and_world_write(tmp_path):
+    """Before `nbgrader collect` (which copies inbound following links): links in inbound are
+    removed, never their targets; after it, nothing collected is writable by others."""
+    from autograder.course import no_world_write, strip_links
+    inbound = tmp_path / "inbound" / "alice+embedding+2026"
+    inbound.mkdir(parents=True)
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("grades")
+    (inbound / "embedding.ipynb").write_text("{}")
+    (inbound / "gradebook.db").symlink_to(secret)
+    (inbound / "other").symlink_to(tmp_path, target_is_directory=True)
+    removed = strip_links(tmp_path / "inbound")
+    assert sorted(removed) == ["alice+embedding+2026/gradebook.db", "alice+embedding+2026/other"]
+    assert secret.read_text() == "grades" and (inbound / "embedding.ipynb").exists()
+    submitted = tmp_path / "submitted" / "bob" / "embedding"
+    submitted.mkdir(parents=True)
+    (submitted / "embedding.ipynb").write_text("{}")
+    for p in (tmp_path / "submitted", submitted.parent, submitted, submitted / "embedding.ipynb"):
+        os.chmod(p, 0o777)
+    no_world_write(tmp_path / "submitted")
+    for p in (tmp_path / "submitted", submitted.parent, submitted, submitted / "embedding.ipynb"):
+        assert not os.stat(p).st_mode & 0o002, p
