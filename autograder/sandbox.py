@@ -523,8 +523,7 @@ def _python_readable_by_nobody() -> bool:
 def confinement() -> list[str]:
     """What a job here is confined by, as measured from this (the grader's) side; for reports. A
     mechanism that is missing is named as missing ("no memory cgroup"), never left out silently."""
-    import platform
-    from . import landlock
+    from . import landlock, seccomp
     found = []
     root = os.geteuid() == 0
     if root:
@@ -538,7 +537,7 @@ def confinement() -> list[str]:
     else:
         found.append("no namespaces, no cgroups, grader's own uid (not run as root)")
     found.append("rlimits")
-    found.append("seccomp" if platform.machine() in ("x86_64", "aarch64") else "no seccomp")
+    found.append("seccomp" if seccomp.supported() else "no seccomp")
     found.append("landlock" if landlock.abi() else "no landlock")
     if os.environ.get(ALLOW_ROOT_ENV) == "1":
         found.append(f"{ALLOW_ROOT_ENV}=1: a job that cannot be confined keeps root")

@@ -75,8 +75,16 @@ def program(machine: str | None = None) -> list[tuple]:
     return p
 
 
-def install():
-    """Set no_new_privs and load the filter on every thread of this process; raises OSError."""
+def supported() -> bool:
+    import sys
+    return sys.platform.startswith("linux") and platform.machine() in _AUDIT_ARCH
+
+
+def install() -> bool:
+    """Set no_new_privs and load the filter on every thread of this process; False where there is
+    no filter for this system (the confinement line says "no seccomp"); raises OSError if loading fails."""
+    if not supported():
+        return False
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
     insns = program()
@@ -89,6 +97,7 @@ def install():
                     ctypes.c_ulong(_SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(prog)) != 0:
         if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "seccomp filter could not be loaded")
+    return True
 
 
 def active() -> bool:
