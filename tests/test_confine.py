@@ -100,3 +100,51 @@ def test_memory_is_capped_per_job(tmp_path, attack, part):
             if pid not in (part, "embedding_module") and p.tests:
                 assert p.score == p.max_score, (pid, [(t.name, t.message[:200]) for t in p.tests if not t.passed])
         assert _full_marks(g.grade(BASE))
+
+
+SECCOMP_PROBE = r'''
+import ctypes, errno, os, sys
+from autograder import seccomp
+assert seccomp.install()
+libc = ctypes.CDLL(None, use_errno=True)
+out = {}
+out["unshare"] = libc.unshare(0x10000000) == -1 and ctypes.get_errno() == errno.EPERM
+try:
+    os.setpriority(os.PRIO_PROCESS, 0, -5); out["nice-5"] = False
+except PermissionError:
+    out["nice-5"] = True
+os.setpriority(os.PRIO_PROCESS, 0, 5); out["nice+5"] = True          # lowering priority is fine
+try:
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1)); out["fifo"] = False
+except PermissionError:
+    out["fifo"] = True
+pid = os.fork()                                                       # a plain fork still works
+if pid == 0:
+    os._exit(7)
+out["fork"] = os.WEXITSTATUS(os.waitpid(pid, 0)[1]) == 7
+out["seccomp"] = seccomp.active()
+print(out)
+sys.exit(0 if all(out.values()) else 1)
+'''
+
+
+@pytest.mark.skipif(not __import__("autograder.seccomp").seccomp.supported(), reason="no filter for this system")
+def test_seccomp_filter_denies_what_it_lists_even_to_root():
+    """The filter alone (in a fresh process, with whatever privileges this test has, root included):
+    new namespaces, negative nice and real-time scheduling fail with EPERM; fork and positive nice work."""
+    import subprocess
+    import sys
+    from conftest import ROOT
+    out = subprocess.run([sys.executable, "-c", SECCOMP_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_seccomp_programs_are_well_formed():
+    """Both architectures' programs: every jump lands inside the program, which ends in a return."""
+    from autograder import seccomp
+    for machine in ("x86_64", "aarch64"):
+        prog = seccomp.program(machine)
+        assert len(prog) < 4096 and prog[-1][0] == 0x06
+        for i, (code, jt, jf, _k) in enumerate(prog):
+            if code & 0x07 == 0x05:   # BPF_JMP
+                assert i + 1 + max(jt, jf) < len(prog), (machine, i)
