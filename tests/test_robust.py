@@ -131,3 +131,17 @@ def test_collection_strips_links_and_world_write(tmp_path):
     no_world_write(tmp_path / "submitted")
     for p in (tmp_path / "submitted", submitted.parent, submitted, submitted / "embedding.ipynb"):
         assert not os.stat(p).st_mode & 0o002, p
+
+
+def test_a_submission_that_exhausts_the_trusted_side_scores_zero_with_the_reason(monkeypatch):
+    """RecursionError or MemoryError while the trusted side handles one submission (here forced in
+    the static rules' walk) is zeros with the reason, not an exception that stops a batch."""
+    from autograder import grade, policy
+    from autograder.sandbox import Limits
+
+    def deep(trees):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr(policy, "judge", deep)
+    with grade.Grader(["cpu"], limits=Limits(wall_s=60)) as g:
+        result = g.grade(BASE)
+    assert result.score == 0 and any("RecursionError" in n for n in result.notes), result.notes
