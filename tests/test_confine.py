@@ -4,6 +4,7 @@ and nothing may have. Graded as root, the worker must hold no capability, no roo
 neither /etc/shadow, nor root's home, nor any host process or the grader's environment."""
 import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +149,56 @@ def test_seccomp_programs_are_well_formed():
         for i, (code, jt, jf, _k) in enumerate(prog):
             if code & 0x07 == 0x05:   # BPF_JMP
                 assert i + 1 + max(jt, jf) < len(prog), (machine, i)
+
+
+EXPOSE_PROBE = r'''
+import ctypes, os, sys
+from autograder import privilege
+home, secret, tree = sys.argv[1], sys.argv[2], sys.argv[3]
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.unshare(0x00020000) == 0                     # a mount namespace of this process's own
+covered = privilege.private_mounts([tree])
+privilege.drop_to(0x7fff0001, 0x7fff0001)
+out = {"covered": covered == [home],
+       "tree readable": open(os.path.join(tree, "lib.py")).read() == "x = 1\n",
+       "rest hidden": os.listdir(home) == [os.path.relpath(tree, home).split(os.sep)[0]] and not os.path.exists(secret),
+       "read-only": not os.access(tree, os.W_OK)}
+try:
+    os.stat(os.path.join(os.path.dirname(home), "outside", "a"))   # not exposed: not readable
+    out["refuses"] = False
+except PermissionError:
+    out["refuses"] = True
+print(out)
+sys.exit(0 if all(out.values()) else 1)
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces are the root grader's")
+def test_a_tree_under_an_unsearchable_home_is_exposed_read_only_and_nothing_else():
+    """What lets an unprivileged job run a Python that lives under root's 0700 home: in the job's own
+    mount namespace, that home is covered by an empty tmpfs holding only the needed tree, read-only;
+    the home's other files (keys, tokens) are not there at all."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from conftest import ROOT
+    base = Path(tempfile.mkdtemp(prefix="kit-confine-"))   # not pytest's tmp_path: that one is 0700
+    try:
+        os.chmod(base, 0o755)
+        home = base / "home"
+        (home / "python" / "lib").mkdir(parents=True)
+        os.chmod(home, 0o700)
+        for d in (home / "python", home / "python" / "lib"):
+            os.chmod(d, 0o755)
+        (home / "python" / "lib" / "lib.py").write_text("x = 1\n")
+        (home / ".ssh_key").write_text("secret")
+        (base / "outside").mkdir(mode=0o700)
+        (base / "outside" / "a").write_text("a")
+        if any(not os.stat(p).st_mode & 0o001 for p in base.parents if p != Path("/")):
+            pytest.skip("the temp folder is not searchable by others here")
+        out = subprocess.run([sys.executable, "-c", EXPOSE_PROBE, str(home), str(home / ".ssh_key"),
+                              str(home / "python" / "lib")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stdout + out.stderr
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
