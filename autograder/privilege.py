@@ -89,7 +89,13 @@ def private_mounts(paths=None) -> list[str]:
                 os.close(fd)
                 _mount(None, d, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
             _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
+        for options in ("hidepid=invisible", "hidepid=2", None):   # "invisible" needs Linux >= 5.8
+            try:
+                _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+                break
+            except OSError:
+                if options is None:
+                    raise
         return sorted(covered)
     except OSError as exc:
         raise Refused(f"the sandbox could not set up its mounts: {exc}") from None
