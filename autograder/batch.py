@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import course
 from .extract import ExtractError, extract
+from .textsafe import clean
 from .grade import Grader, Result, all_zero, fingerprint, present_devices, submission_key
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
@@ -74,10 +75,13 @@ def _collect(futures, print_, recorder, results, results_dir, marks, assignment,
             results[s] = Result.from_json(data)
         except Exception as exc:  # noqa: BLE001 - a fault of the grader, not the student: no grade, a rerun retries
             failed[s] = f"not graded: {type(exc).__name__}: {exc}"
-            progress.update(task, advance=1, status=f"{s}: {failed[s]}")
+            progress.update(task, advance=1, status=clean(f"{s}: {failed[s]}"))
             continue
         if key is not None and not cached:
-            store(result_path(results_dir, assignment, s), key, print_, results[s], s)
+            try:   # one result that cannot be written must not stop the others
+                store(result_path(results_dir, assignment, s), key, print_, results[s], s)
+            except Exception as exc:  # noqa: BLE001 - graded but not stored: a rerun grades it again
+                failed[s] = f"graded, not stored: {type(exc).__name__}: {exc}"
         status = f"{s}: {results[s].score:.1f}" + (" (graded before)" if cached else "")
         if recorder is not None:
             digest = json.dumps(results[s].to_json(), sort_keys=True)
@@ -90,9 +94,9 @@ def _collect(futures, print_, recorder, results, results_dir, marks, assignment,
                 except Exception as exc:  # noqa: BLE001 - rolled back; the stored result stays, a rerun records it
                     failed[s] = f"graded, not recorded: {type(exc).__name__}: {exc}"
                     status += f" ({failed[s]})"
-        progress.update(task, advance=1, status=status)
+        progress.update(task, advance=1, status=clean(status))
     for s, why in sorted(failed.items()):
-        progress.console.print(f"[bold red]{s}[/]: {why} — run the batch again to retry")
+        progress.console.print(clean(f"[bold red]{s}[/]: {why} — run the batch again to retry"))
     if failed:
         raise BatchIncomplete(failed)
 

@@ -88,8 +88,51 @@ def submit(cfg, student: str, home: Path, assignment: str = ASSIGNMENT):
     ExchangeSubmit(coursedir=cd, authenticator=Authenticator(config=scfg), config=scfg).start()
 
 
-def collect(cfg, assignment: str = ASSIGNMENT):
+def collect(cfg, assignment: str = ASSIGNMENT) -> list[str]:
+    """`nbgrader collect`, made safe: nbgrader copies the exchange's inbound folder following symbolic
+    links (a student's link to the gradebook or to another student's files would be copied as theirs),
+    so links in inbound are removed first (the link, never its target); and the collected folders are
+    made not writable by others. Returns the links removed (relative to inbound)."""
+    removed = strip_links(inbound_dir(cfg))
     _check(api(cfg).collect(assignment), "collect")
+    no_world_write(Path(cfg.CourseDirectory.root) / "submitted")
+    return removed
+
+
+def inbound_dir(cfg) -> Path:
+    return Path(cfg.Exchange.root) / cfg.CourseDirectory.course_id / "inbound"
+
+
+def strip_links(folder: Path) -> list[str]:
+    """Remove every symbolic link below `folder` (without following any); returns their paths."""
+    import os
+    removed = []
+    if folder.is_symlink():
+        raise OSError(f"{folder} is a symbolic link: refusing to collect from it")
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            p = os.path.join(root, name)
+            if os.path.islink(p):
+                os.unlink(p)
+                removed.append(os.path.relpath(p, folder))
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+    return removed
+
+
+def no_world_write(folder: Path):
+    """Clear the write bit for others on `folder` and everything in it (links untouched)."""
+    import os
+    import stat
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for p in [root] + [os.path.join(root, n) for n in dirs + files]:
+            try:
+                st = os.lstat(p)
+                if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o002:
+                    os.chmod(p, stat.S_IMODE(st.st_mode) & ~0o002)
+            except OSError:
+                pass
 
 
 def submitted_students(cfg, assignment: str = ASSIGNMENT) -> list[str]:

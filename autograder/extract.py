@@ -8,6 +8,8 @@ Nothing here executes student code.
 """
 import ast
 import json
+import os
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 from .i18n import _
 
 MAX_SOURCE = 2 << 20  # bytes of code kept from one submission
+MAX_FILES = 8 * MAX_SOURCE   # bytes of files read from one submission (all its notebooks together)
+MAX_CELLS = 2000      # code cells read from one submission; the course's notebook has a few dozen
 KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
         ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
 PROVIDED_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
@@ -30,34 +34,64 @@ class Submission:
     notes: list = field(default_factory=list)      # cells that could not be parsed, etc.
     trees: list = field(default_factory=list, repr=False, compare=False)  # [label, kept top-level nodes]
     lang: str = ""                                  # the edition's language, from the notebook's metadata
+    size: int = field(default=0, repr=False, compare=False)    # bytes of code in chunks
+    cells: int = field(default=0, repr=False, compare=False)   # code cells seen
 
 
 # CPython 3.11's ast.parse is not thread-safe ("AST constructor recursion depth mismatch" when two
-# threads parse at once): the batch extracts in worker threads, so parsing is serialised here.
+# threads parse at once; nbgrader's preprocessors may run in threads): each parse of one cell is
+# serialised here, never a whole notebook, so one large submission does not hold up the others.
 _PARSE = threading.Lock()
 
 
 def extract(path) -> Submission:
-    """A path (notebook, folder of notebooks, .py) -> what grading runs of it; ExtractError if unreadable."""
-    with _PARSE:
-        return _extract(Path(path))
+    """A path (notebook, folder of notebooks, .py) -> what grading runs of it; ExtractError if
+    unreadable. Symbolic links are never followed (a linked notebook is not the student's own)."""
+    return _extract(Path(path))
+
+
+def _lstat(path: Path):
+    try:
+        st = os.lstat(path)
+    except OSError:
+        raise ExtractError(_("extract.missing", path=path)) from None
+    if stat.S_ISLNK(st.st_mode):
+        raise ExtractError(_("extract.symlink", name=path.name))
+    return st
+
+
+def _notebooks_in(folder: Path) -> tuple[list, list]:
+    """The folder's notebooks (no link followed, none in a checkpoint folder), and notes on links."""
+    found, notes = [], []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for d in list(dirs):
+            if d == ".ipynb_checkpoints" or os.path.islink(os.path.join(root, d)):
+                if d != ".ipynb_checkpoints":
+                    notes.append(_("extract.symlink", name=d))
+                dirs.remove(d)
+        for f in files:
+            if f.endswith(".ipynb"):
+                p = Path(root, f)
+                if p.is_symlink():
+                    notes.append(_("extract.symlink", name=f))
+                else:
+                    found.append(p)
+    return sorted(found), notes
 
 
 def _extract(path: Path) -> Submission:
-    if path.is_dir():
-        notebooks = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    st = _lstat(path)
+    if stat.S_ISDIR(st.st_mode):
+        notebooks, notes = _notebooks_in(path)
         if not notebooks:
             raise ExtractError(_("extract.no_notebook_in_folder", name=path.name))
-        sub = Submission()
+        total = sum(_lstat(nb).st_size for nb in notebooks)   # the cap is per submission, checked before reading
+        if total > MAX_FILES:
+            raise ExtractError(_("extract.too_large", name=path.name, mb=total >> 20))
+        sub = Submission(notes=notes)
         for nb in notebooks:
-            part = _from_notebook(nb)
-            sub.chunks += part.chunks
-            sub.trees += part.trees
-            sub.notes += part.notes
-            sub.lang = sub.lang or part.lang
+            _from_notebook(nb, into=sub)
         return sub
-    if not path.exists():
-        raise ExtractError(_("extract.missing", path=path))
     if path.suffix == ".ipynb":
         return _from_notebook(path)
     if path.suffix == ".py":
@@ -68,8 +102,18 @@ def _extract(path: Path) -> Submission:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    if len(data) > 8 * MAX_SOURCE:
+    st = _lstat(path)   # size checked before reading; a link is refused, never followed
+    if not stat.S_ISREG(st.st_mode):
+        raise ExtractError(_("extract.wrong_kind", name=path.name))
+    if st.st_size > MAX_FILES:
+        raise ExtractError(_("extract.too_large", name=path.name, mb=st.st_size >> 20))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise ExtractError(_("extract.unreadable", name=path.name, error=exc.strerror)) from None
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_FILES + 1)
+    if len(data) > MAX_FILES:
         raise ExtractError(_("extract.too_large", name=path.name, mb=len(data) >> 20))
     try:
         return data.decode("utf-8-sig")
@@ -79,12 +123,10 @@ def _read_text(path: Path) -> str:
 
 def from_notebook_node(nb, name: str = "notebook") -> Submission:
     """The same as extract() for a notebook already in memory (nbgrader's preprocessors hold one)."""
-    with _PARSE:
-        return _from_nb(nb, name)
+    return _from_nb(nb, name)
 
 
-def _from_notebook(path: Path) -> Submission:
-    import nbformat
+def _from_notebook(path: Path, into: Submission | None = None) -> Submission:
     text = _read_text(path)
     if not text.strip():
         raise ExtractError(_("extract.empty", name=path.name))
@@ -92,28 +134,38 @@ def _from_notebook(path: Path) -> Submission:
         data = json.loads(text)  # needs only the cells (a malformed one is skipped, not trusted)
     except json.JSONDecodeError as exc:
         raise ExtractError(_("extract.not_json", name=path.name, error=exc)) from None
+    except RecursionError:
+        raise ExtractError(_("extract.too_deep", name=path.name)) from None
+    except MemoryError:
+        raise ExtractError(_("extract.too_large", name=path.name, mb=len(text) >> 20)) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", []), list):
         raise ExtractError(_("extract.unreadable", name=path.name, error="not a JSON object with a list of cells"))
-    nb = nbformat.from_dict(data)
-    return _from_nb(nb, path.stem, path.name)
+    return _from_nb(data, path.stem, path.name, into)
 
 
-def _from_nb(nb, stem: str, filename: str = "") -> Submission:
+def _from_nb(nb, stem: str, filename: str = "", into: Submission | None = None) -> Submission:
+    """Reads only plain dict/list/str fields of the notebook (JSON as loaded, or a NotebookNode)."""
     if nb.get("nbformat") != 4:
         raise ExtractError(_("extract.nbformat", name=filename or stem, version=nb.get("nbformat")))
-    sub = Submission()
+    sub = into if into is not None else Submission()
     kit = (nb.get("metadata") or {}).get("embedding_kit") if isinstance(nb.get("metadata"), dict) else None
     sub.lang = str(kit.get("lang", "")) if isinstance(kit, dict) else ""
-    for i, cell in enumerate(nb.get("cells", [])):
+    cells = nb.get("cells", [])
+    for i, cell in enumerate(cells if isinstance(cells, list) else []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        sub.cells += 1
+        if sub.cells > MAX_CELLS:
+            sub.notes.append(_("extract.too_many_cells", label=f"{stem} cell {i + 1}", cells=MAX_CELLS))
+            break
         cell_meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         meta = cell_meta.get("nbgrader") if isinstance(cell_meta.get("nbgrader"), dict) else {}
         label = f"{stem} cell {i + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
         tags = cell_meta.get("tags") if isinstance(cell_meta.get("tags"), list) else []
         provided = (bool(meta) and not meta.get("solution", False)) or "provided" in tags
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else \
+            source if isinstance(source, str) else ""
         _add(sub, label, source, keep=PROVIDED_KEEP if provided else KEEP, tell=bool(meta.get("solution")))
     return sub
 
@@ -122,8 +174,12 @@ def _add(sub: Submission, label: str, source: str, keep, tell: bool = False) -> 
     """Keep the statements of one cell that grading runs; with `tell` (a solution cell), say which
     top-level statements it does not run."""
     source = _strip_magics(source)
+    if sub.size + len(source) > MAX_SOURCE and len(source) > MAX_SOURCE // 2:   # not worth parsing
+        sub.notes.append(_("extract.code_too_large", label=label, mb=MAX_SOURCE >> 20))
+        return
     try:
-        tree = ast.parse(source)
+        with _PARSE:
+            tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         where = _("extract.syntax_line", line=exc.lineno) if getattr(exc, "lineno", None) else ""
         sub.notes.append(_("extract.syntax", label=label, where=where, error=getattr(exc, "msg", exc)))
@@ -140,9 +196,10 @@ def _add(sub: Submission, label: str, source: str, keep, tell: bool = False) -> 
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         kept[first - 1:node.end_lineno] = lines[first - 1:node.end_lineno]
     code = "\n".join(kept)
-    if sum(len(s) for _, s in sub.chunks) + len(code) > MAX_SOURCE:
+    if sub.size + len(code) > MAX_SOURCE:   # a running total: linear in the number of cells
         sub.notes.append(_("extract.code_too_large", label=label, mb=MAX_SOURCE >> 20))
         return
+    sub.size += len(code)
     sub.chunks.append([label, code])
     sub.trees.append((label, body))
 

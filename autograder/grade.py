@@ -90,9 +90,16 @@ class Grader:
         if not chosen() and sub.lang in LANGS:
             with use(sub.lang):   # nobody chose a language: the notebook's edition decides
                 return self.grade(sub)
-        with self._lock, prepare(sub, self.sandbox, self.devices, self.limits) as run:
-            run.lang = current_lang()
-            reports = self.service.run(run)
-            run.close()
-            self.last_sandbox_cpu = run.cpu
-            return score(reports, list(sub.notes) + run.notes, self.devices, self.confinement)
+        try:
+            with self._lock, prepare(sub, self.sandbox, self.devices, self.limits) as run:
+                run.lang = current_lang()
+                reports = self.service.run(run)
+                run.close()
+                self.last_sandbox_cpu = run.cpu
+                return score(reports, list(sub.notes) + run.notes, self.devices, self.confinement)
+        except (RecursionError, MemoryError) as exc:
+            # what the submission's shape did to the trusted side (a structure too deep to walk, too
+            # large to hold): the same on every rerun, so zeros with the reason, never a batch that
+            # stops at this student each time. Other exceptions stay the grader's faults (a rerun retries).
+            from .i18n import _
+            return all_zero(_("run.grader_error", error=f"{type(exc).__name__}: {str(exc)[:200]}"), self.devices)

@@ -49,6 +49,9 @@ EN = {
     "extract.syntax_line": " (line {line})",
     "extract.skipped": "{label}, line {line}: `{code}` was not run by the grader (it runs only imports, definitions and assignments); put it inside a function, or write it as an assignment",
     "extract.code_too_large": "{label}: skipped, the submission's code exceeds {mb} MB",
+    "extract.symlink": "{name} is a symbolic link: the grader reads only the submission's own files",
+    "extract.too_deep": "{name} is not a notebook the grader can read (its JSON is nested too deeply)",
+    "extract.too_many_cells": "{label}: skipped, with every later cell: a submission may have at most {cells} code cells",
     # running a part
     "run.not_graded": "Your code for {part} could not be graded: {detail}.",
     "run.not_graded_job": "could not be graded: {detail}.",

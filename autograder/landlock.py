@@ -54,7 +54,9 @@ def restrict(read_paths=(), write_paths=()) -> int:
                     continue
                 try:
                     is_dir = os.path.isdir(path)
-                    rule = _PathBeneath(access if is_dir else access & (EXECUTE | READ_FILE | WRITE_FILE | (1 << 14)), fd)
+                    # on a file only file rights apply: TRUNCATE (ABI 3) and IOCTL_DEV (ABI 5: a CUDA
+                    # driver's device files are driven by ioctl) where the rule grants them
+                    rule = _PathBeneath(access if is_dir else access & (EXECUTE | READ_FILE | WRITE_FILE | (1 << 14) | (1 << 15)), fd)
                     if _libc.syscall(_SYS_ADD_RULE, ctypes.c_int(rs), ctypes.c_int(_RULE_PATH_BENEATH),
                                      ctypes.byref(rule), ctypes.c_uint32(0)) < 0:
                         raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")

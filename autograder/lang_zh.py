@@ -34,6 +34,9 @@ MESSAGES = {
     "extract.syntax_line": " (第 {line} 行)",
     "extract.skipped": "{label}，第 {line} 行：`{code}` 没有被评分器运行（评分器只运行 import、定义和赋值）；请把它放进函数里，或写成赋值语句",
     "extract.code_too_large": "{label}：已跳过，提交的代码超过 {mb} MB",
+    "extract.symlink": "{name} 是符号链接：评分器只读取提交本身的文件",
+    "extract.too_deep": "{name} 不是评分器能读取的 notebook（其 JSON 嵌套过深）",
+    "extract.too_many_cells": "{label}：已跳过（其后的单元格也一样）：一份提交最多可有 {cells} 个代码单元格",
     # running a part
     "run.not_graded": "{part} 部分的代码无法评分：{detail}。",
     "run.not_graded_job": "无法评分：{detail}。",

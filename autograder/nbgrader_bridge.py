@@ -61,8 +61,9 @@ def store(path: Path, key: str, fingerprint: str, result: Result, student: str =
     """Write atomically: a crash mid-write never leaves a half result that would be trusted."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps({"student": student, "submission_key": key, "grader": fingerprint,
-                               "result": result.to_json()}, ensure_ascii=False))
+    from .textsafe import clean_tree
+    tmp.write_text(json.dumps(clean_tree({"student": student, "submission_key": key, "grader": fingerprint,
+                                          "result": result.to_json()}), ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
 
 

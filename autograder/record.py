@@ -146,7 +146,10 @@ class Recorder:
         if tmp.exists():
             shutil.rmtree(tmp)
         # as autograde does: the student's files, then the source's files over them
-        skip = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
+        patterns = shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
+
+        def skip(folder, names):   # a link is never copied nor followed (it could name the gradebook)
+            return set(patterns(folder, names)) | {n for n in names if os.path.islink(os.path.join(folder, n))}
         shutil.copytree(submitted, tmp, ignore=skip)
         shutil.copytree(self.source_dir, tmp, ignore=skip, dirs_exist_ok=True)
         # nbformat.write would validate every cell against the schema again (20 ms a notebook)

@@ -5,6 +5,7 @@ import textwrap
 
 from .grade import Result
 from .i18n import _, use
+from .textsafe import clean
 
 WIDTH = 100   # feedback and formgrader show a cell's output in a fixed-width box that does not wrap
 
@@ -40,7 +41,7 @@ def part_feedback(result: Result, pid: str) -> str:
         lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score)]
         lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
         lines += ["  " + _("report.note", note=n) for n in result.notes]
-        return "\n".join(wrap("\n".join(lines))) + "\n"
+        return clean("\n".join(wrap("\n".join(lines))) + "\n")
 
 
 def wrap(text: str, width: int = WIDTH) -> list[str]:
@@ -110,4 +111,9 @@ def to_gradescope(result: Result, visibility: str = "visible", execution_time: f
     return json.dumps(data, ensure_ascii=False)
 
 
-FORMATS = {"json": to_json, "text": to_text, "gradescope": to_gradescope}
+def _safe(fmt):
+    """Every format's output is valid UTF-8 (lone surrogates escaped), whatever the student wrote."""
+    return lambda result, *a, **k: clean(fmt(result, *a, **k))
+
+
+FORMATS = {"json": _safe(to_json), "text": _safe(to_text), "gradescope": _safe(to_gradescope)}

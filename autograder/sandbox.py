@@ -30,16 +30,24 @@ import time
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 
-from . import wire
+from . import cgroup, wire
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 _CLONE_NEWNET, _CLONE_NEWPID, _CLONE_NEWIPC, _CLONE_NEWUTS = 0x40000000, 0x20000000, 0x08000000, 0x04000000
+_CLONE_NEWNS = 0x00020000
 NOBODY = 65534
+# each job runs as a uid (and gid) of its own, from a range no account or file on the host uses:
+# others' permission bits apply to it everywhere, and RLIMIT_NPROC counts that job's processes only
+JOB_UID_BASE = 0x70000000
+# set to 1 to let jobs run when they cannot be confined (they would keep root): never on a real course
+ALLOW_ROOT_ENV = "KIT_ALLOW_ROOT_SANDBOX"
+# set to 1 to send CPU-only jobs down the CUDA jobs' confinement path (to test it on a machine without GPU)
+CUDA_PATH_ENV = "KIT_SANDBOX_CUDA_PATH"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what of the grader's environment a job may see (its tokens and paths stay out)
 ENV_KEPT = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_HOME",
-            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
+            "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR", "KIT_ALLOW_ROOT_SANDBOX", "KIT_SANDBOX_CUDA_PATH")
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,10 @@ class Limits:
     """What one job (one part of one submission) may use."""
     wall_s: float = 30.0      # then the job is killed; set by the grader, never extended
     cpu_s: int = 30           # RLIMIT_CPU
-    memory_mb: int = 3072     # RLIMIT_AS above what the (torch-importing) process already maps
-    nproc: int = 64           # RLIMIT_NPROC, effective when the worker does not run as root
+    memory_mb: int = 3072     # the job's memory cgroup (all its processes, memfd and shmem included), and
+                              # RLIMIT_AS above what the (torch-importing) process already maps
+    nproc: int = 64           # RLIMIT_NPROC and the job's pids cgroup
+    cpus: float = 1.0         # the job's CPU quota (cgroup cpu controller), in CPUs
     output_mb: int = 64       # RLIMIT_FSIZE: captured stdout/stderr
     # each of those may take this share of the GPU's memory (torch's per-process cap): a student's
     # GPU memory bomb fails in its own process instead of starving the other jobs on the card
@@ -81,7 +91,8 @@ class Sandbox:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: os.environ[k] for k in ENV_KEPT if k in os.environ}
         env.update(PYTHONPATH=REPO, HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1")
+                   MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1",
+                   MPLCONFIGDIR=os.path.join(self._tmp, "mpl"))   # removed with the rest by close()
         args = json.dumps({"fd": theirs.fileno(), "limits": asdict(self.limits), "isolate": self.isolate})
         proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
                                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd="/")
@@ -193,15 +204,8 @@ class Sandbox:
             gen["sock"].close()
         except OSError:
             pass
-        for name in os.listdir(self._tmp):
-            try:
-                os.unlink(os.path.join(self._tmp, name))
-            except OSError:
-                pass
-        try:
-            os.rmdir(self._tmp)
-        except OSError:
-            pass
+        import shutil
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -307,7 +311,7 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
     if isolate:
-        _remove_stale_cgroups()
+        cgroup.remove_stale()
     running: dict[int, dict] = {}      # pidfd -> {pid, id, deadline, start, cgroup}
     by_id: dict[int, int] = {}         # job id -> pidfd
     reaped: dict[int, int] = {}        # job pid -> wait status, when the orphan sweep collected it first
@@ -332,7 +336,7 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
         else:
             _, status, ru = os.wait4(r["pid"], 0)
             cpu = ru.ru_utime + ru.ru_stime
-        _remove_cgroup(r["cgroup"])
+        cgroup.remove(r["cgroup"])
         if not res and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL and cpu >= limits.cpu_s:
             res = {"status": "killed", "detail": "run.SIGXCPU", "args": {"signal": "SIGXCPU"}}   # the hard CPU limit
         reply(r, seconds=time.monotonic() - r["start"], cpu=cpu, **(res or _describe_exit(status)))
@@ -364,14 +368,15 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
                     for f in fds:
                         os.close(f)
                     continue
-                cgroup = _pids_cgroup(f"kit-{os.getpid()}-{cmd['id']}", limits.nproc) if isolate else None
-                pid = _spawn(cmd, fds, cgroup, limits, isolate, sock.fileno())
+                groups = (cgroup.create(f"kit-{os.getpid()}-{cmd['id']}", limits.nproc, limits.memory_mb, limits.cpus)
+                          if isolate and os.geteuid() == 0 else {})
+                pid = _spawn(cmd, fds, groups, limits, isolate, sock.fileno())
                 for f in fds:
                     os.close(f)
                 pidfd = os.pidfd_open(pid)
                 poller.register(pidfd, select.POLLIN)
                 start = time.monotonic()
-                running[pidfd] = {"pid": pid, "id": cmd["id"], "start": start, "cgroup": cgroup,
+                running[pidfd] = {"pid": pid, "id": cmd["id"], "start": start, "cgroup": groups,
                                   "deadline": start + float(cmd.get("wall_s", limits.wall_s))}
                 by_id[cmd["id"]] = pidfd
             elif fd in running:
@@ -398,64 +403,6 @@ def _reap_orphans(jobs: set, reaped: dict):
             reaped[pid] = status
 
 
-def _pids_cgroup(name: str, limit: int) -> str | None:
-    """A pids cgroup capping how many processes a job may have: RLIMIT_NPROC does not bind root,
-    this does. None where no writable pids controller exists (then the PID namespace and the
-    wall-clock limit are what stops a fork bomb)."""
-    for base in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
-        path = os.path.join(base, name)
-        try:
-            os.mkdir(path)
-        except OSError:
-            continue
-        try:
-            with open(os.path.join(path, "pids.max"), "w") as f:
-                f.write(str(limit))
-            return path
-        except OSError:
-            os.rmdir(path)
-    return None
-
-
-def _remove_stale_cgroups():
-    """Job cgroups left by a zygote that was killed (its name holds its pid): remove them."""
-    for base in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
-        try:
-            names = os.listdir(base)
-        except OSError:
-            continue
-        for name in names:
-            parts = name.split("-")
-            if len(parts) == 3 and parts[0] == "kit" and parts[1].isdigit() and not os.path.exists(f"/proc/{parts[1]}"):
-                _remove_cgroup(os.path.join(base, name))
-
-
-def _remove_cgroup(path):
-    if not path:
-        return
-    for _ in range(50):  # the kernel empties it as the killed processes finish exiting
-        try:
-            os.rmdir(path)
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            for pid in _cgroup_pids(path):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.01)
-
-
-def _cgroup_pids(path):
-    try:
-        with open(os.path.join(path, "cgroup.procs")) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
-
 def _kill_job(pid):
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
@@ -479,7 +426,7 @@ def _describe_exit(status) -> dict:
 
 # ---------------------------------------------------------------- one job
 
-def _spawn(cmd: dict, fds: list, cgroup, limits: Limits, isolate: bool, ctrl_fd: int) -> int:
+def _spawn(cmd: dict, fds: list, groups: dict, limits: Limits, isolate: bool, ctrl_fd: int) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -489,11 +436,12 @@ def _spawn(cmd: dict, fds: list, cgroup, limits: Limits, isolate: bool, ctrl_fd:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         os.close(ctrl_fd)
         channel, log = fds
-        if cgroup:
-            with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
-                f.write(str(os.getpid()))
+        if groups:
+            cgroup.attach(groups, os.getpid())
+        cmd = dict(cmd, uid=JOB_UID_BASE + ((os.getppid() & 0xFFFF) << 12) + (int(cmd["id"]) & 0xFFF))
         if isolate and os.geteuid() == 0:
-            if _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS) == 0:
+            if _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWIPC | _CLONE_NEWUTS | _CLONE_NEWNS) == 0:
+                cmd["namespaces"] = True
                 inner = os.fork()  # PID 1 of the new namespace: when it ends, all it started ends
                 if inner:
                     os.close(channel)
@@ -542,16 +490,40 @@ def _confine(channel: int, log: int, limits: Limits, isolate: bool, cmd: dict):
                        (resource.RLIMIT_FSIZE, limits.output_mb << 20), (resource.RLIMIT_NOFILE, 256),
                        (resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(res, (value, value))
-    if os.geteuid() == 0 and _python_readable_by_nobody():
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-    if "cuda" not in cmd.get("devices", ()):  # CUDA needs the driver's files; such jobs skip Landlock
-        from . import landlock
-        prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.dirname(os.__file__))}
-        reads = sorted(prefixes | {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
-                       | {"/usr", "/lib", "/lib64", "/etc", "/proc", "/dev/null", "/dev/urandom", "/sys/devices/system/cpu"})
-        landlock.restrict(read_paths=reads)
+    from . import landlock, privilege, seccomp
+    cuda_path = "cuda" in cmd.get("devices", ()) or os.environ.get(CUDA_PATH_ENV) == "1"
+    if os.geteuid() == 0:
+        try:
+            if cmd.get("namespaces"):
+                privilege.private_mounts()
+            elif not _python_readable_by_nobody():
+                raise privilege.Refused("the sandbox could not drop privileges: no mount namespace to expose "
+                                        f"Python to an unprivileged user ({sys.prefix})")
+        except privilege.Refused:
+            if os.environ.get(ALLOW_ROOT_ENV) != "1":
+                raise
+            print(f"sandbox: {ALLOW_ROOT_ENV}=1: this job keeps root", file=sys.stderr)
+            cmd = dict(cmd, uid=None)
+    # Landlock: read only what Python and torch need (CUDA jobs: the driver's files too), write nothing
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.dirname(os.__file__))}
+    reads = prefixes | {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
+    reads |= {"/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group",
+              "/proc", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/sys/devices/system/cpu",
+              os.path.join(REPO, "autograder")}
+    if cuda_path:
+        import glob
+        reads |= set(glob.glob("/dev/nvidia*")) | {"/dev/dri", "/proc/driver/nvidia", "/sys/bus/pci",
+                                                  "/sys/devices", "/sys/module/nvidia", "/usr/local/cuda",
+                                                  "/etc/nvidia", "/etc/OpenCL"}
+        if os.environ.get("CUDA_HOME"):
+            reads.add(os.environ["CUDA_HOME"])
+    # device files are opened read-write: allow writing to them, and only them
+    writes = sorted(p for p in reads if p.startswith("/dev/nvidia")) + ["/dev/null"]
+    landlock.restrict(read_paths=sorted(p for p in reads if p not in writes), write_paths=writes)
+    if os.geteuid() == 0 and cmd.get("uid") is not None:
+        privilege.drop_to(cmd["uid"], cmd["uid"])
+        privilege.check_python_readable()
+    seccomp.install()
 
 
 def _python_readable_by_nobody() -> bool:
@@ -565,16 +537,24 @@ def _python_readable_by_nobody() -> bool:
 
 
 def confinement() -> list[str]:
-    """What a job here is confined by, as measured from this (the grader's) side; for reports."""
-    from . import landlock
+    """What a job here is confined by, as measured from this (the grader's) side; for reports. A
+    mechanism that is missing is named as missing ("no memory cgroup"), never left out silently."""
+    from . import landlock, seccomp
     found = []
-    if os.geteuid() == 0:
-        found.append("pid+net namespaces")
-        if os.path.isdir("/sys/fs/cgroup") and os.access("/sys/fs/cgroup", os.W_OK):
-            found.append("pids cgroup")
+    root = os.geteuid() == 0
+    if root:
+        found.append("pid+net+ipc+mount namespaces, private /proc")
+        groups = cgroup.available()
+        found += [f"{c} cgroup" if c in groups else f"no {c} cgroup" for c in cgroup.CONTROLLERS]
+        if _python_readable_by_nobody():
+            found.append("own unprivileged uid, no capabilities")
+        else:
+            found.append("own unprivileged uid, no capabilities (Python exposed read-only)")
+    else:
+        found.append("no namespaces, no cgroups, grader's own uid (not run as root)")
     found.append("rlimits")
-    if os.geteuid() == 0 and _python_readable_by_nobody():
-        found.append("uid nobody")
-    if landlock.abi():
-        found.append("landlock (CPU jobs)")
+    found.append("seccomp" if seccomp.supported() else "no seccomp")
+    found.append("landlock" if landlock.abi() else "no landlock")
+    if os.environ.get(ALLOW_ROOT_ENV) == "1":
+        found.append(f"{ALLOW_ROOT_ENV}=1: a job that cannot be confined keeps root")
     return found
