@@ -97,7 +97,7 @@ class Job:
                 errors.append({"where": label, "line": line, "error": _exc_text(exc)[:500]})
         for name in standins:
             ns[name] = getattr(reference.TORCH, name)
-        self.ns = ns
+        self.ns, self.objects = ns, {}   # a new part: nothing of the last one's is reachable by handle
         return {"errors": errors}
 
 

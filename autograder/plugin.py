@@ -31,7 +31,8 @@ from .i18n import _, use
 from .inputs import SHORT, Make, seed_of
 from .remote import NotGraded, StudentError, TorchAPI
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_runtest_makereport",
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_collection_modifyitems",
+           "pytest_runtest_makereport",
            "pytest_sessionstart", "pytest_sessionfinish", "make", "student", "torch_api", "rules", "check"]
 RUN = pytest.StashKey()        # the current submission's Run (run.py)
 SERVICE = pytest.StashKey()    # set when the grading command runs the graders (Service)
@@ -101,6 +102,13 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize(("dtype", "device"), pairs, ids=[f"{SHORT[dt]}-{dev}" for dt, dev in pairs])
 
 
+def pytest_collection_modifyitems(items):
+    """The parts in the registry's order: part k is graded after the parts whose stand-ins it uses."""
+    from .parts import PARTS
+    order = {p.id: i for i, p in enumerate(PARTS)}
+    items.sort(key=lambda item: order.get(part_of(item), len(order)))
+
+
 def test_key(item) -> str:
     """"part/name[params]": names the test's seed and its question's translation."""
     name = item.originalname.removeprefix("test_")
@@ -149,14 +157,24 @@ def rules(request):
     return Rules()
 
 
+_ANSWERS: dict = {}   # (test id, nth check) -> torch's observations: the same inputs every submission
+
+
 @pytest.fixture
-def check(student, torch_api):
+def check(request, student, torch_api):
     """check(observe, ref64=None, count_max=1, **policies): observe with torch's API and with the
-    student's, then compare key by key (compare.py); every key needs a declared policy."""
+    student's, then compare key by key (compare.py); every key needs a declared policy. torch's
+    answers are computed once per grader process (a test's inputs are the same for everyone)."""
+    calls = []
+
     def run(observe, ref64=None, count_max=1, **policies):
-        want = _observe(torch_api, observe)
+        key = (request.node.nodeid, len(calls))
+        calls.append(key)
+        if key not in _ANSWERS:
+            _ANSWERS[key] = (_observe(torch_api, observe),
+                             _observe(torch_api, ref64) if ref64 is not None else None)
+        want, want64 = _ANSWERS[key]
         got = _observe(student, observe)
-        want64 = _observe(torch_api, ref64) if ref64 is not None else None
         compare_observations(got, want, policies, want64 if isinstance(want64, dict) else None, count_max)
     return run
 
@@ -226,7 +244,9 @@ class Service:
         self.items: list = []
         self.failure: BaseException | None = None
         self.devices = list(devices)
-        args = [GRADERS, "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:faulthandler",
+        # plugins that cost time on every test and serve nothing here (logging alone took a fifth)
+        args = [GRADERS, "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:faulthandler", "-p", "no:logging",
+                "-p", "no:warnings", "-p", "no:threadexception", "-p", "no:unraisableexception",
                 "--capture=no", "-o", "addopts=", "-o", "python_files=test_*.py", "-W", "ignore::DeprecationWarning"]
         if keyword:
             args += ["-k", keyword]

@@ -57,6 +57,12 @@ class Verdict:
 def judge(trees: list) -> Verdict:
     """trees: [(label, [top-level nodes kept for grading]), ...] in notebook order."""
     verdict = Verdict()
+    memo: dict = {}
+
+    def breaks(label, node):   # each definition is judged once, however many parts reach it
+        if id(node) not in memo:
+            memo[id(node)] = _breaks(label, node)
+        return memo[id(node)]
     bindings: dict[str, list] = {}          # name -> [(label, node)]
     everywhere: list[str] = []               # breaks in statements that run for every part
     for label, body in trees:
@@ -67,7 +73,7 @@ def judge(trees: list) -> Verdict:
                 for name in names or {_extends(node)}:
                     bindings.setdefault(name, []).append((label, node))
             else:
-                everywhere += _breaks(label, node)
+                everywhere += breaks(label, node)
                 for name in names:
                     bindings.setdefault(name, []).append((label, node))
     for part in PARTS:
@@ -79,7 +85,7 @@ def judge(trees: list) -> Verdict:
                 continue
             seen.add(name)
             for label, node in bindings.get(name, []):
-                hits += [h for h in _breaks(label, node) if h not in hits]
+                hits += [h for h in breaks(label, node) if h not in hits]
                 todo += [n for n in _refers(node) if n in bindings and (n in part.defines or n not in API_NAMES)]
         if hits:
             verdict.breaks[part.id] = list(dict.fromkeys(hits))

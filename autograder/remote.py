@@ -178,19 +178,10 @@ class StudentAPI:
         return hid
 
     def _encode(self, v):
-        enc = wire.Encoder(lambda x: x._ref if type(x) is Handle else None)
-        out = enc(v)
-        base = len(self._tensors)
-        renamed = {k: f"t{base + int(k[1:])}" for k in enc.tensors}
-        self._tensors.update({renamed[k]: t for k, t in enc.tensors.items()})
-        return _rename(out, renamed)
+        return wire.Encoder(_handle_ref, self._tensors)(v)
 
     def _encode_tensor(self, t, requires_grad):
-        enc = wire.Encoder()
-        out = enc.tensor(t, requires_grad)
-        key = f"t{len(self._tensors)}"
-        self._tensors[key] = enc.tensors[out["T"]]
-        return {**out, "T": key}
+        return wire.Encoder(None, self._tensors).tensor(t, requires_grad)
 
     def _call(self, target, args, kwargs):
         hid = self._new()
@@ -290,14 +281,8 @@ def not_graded(ended) -> NotGraded:
     return NotGraded(why)
 
 
-def _rename(v, renamed):
-    if isinstance(v, dict):
-        if "T" in v:
-            return {**v, "T": renamed[v["T"]]}
-        return {k: _rename(x, renamed) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_rename(x, renamed) for x in v]
-    return v
+def _handle_ref(x):
+    return x._ref if type(x) is Handle else None
 
 
 def raises(api, fn) -> bool:

@@ -1,16 +1,19 @@
-"""One submission's run: its sandboxed jobs, one per part, within one time budget.
+"""One submission's run: its sandboxed job, part after part, within one time budget.
 
-The hidden tests of part P talk to a job that has loaded this submission's code with the other
-parts' API names replaced by torch-based stand-ins (so one bug costs only the part where it
-lives). A job starts when the part's first test needs it and gets the part's wall-clock limit, cut
-to what is left of the submission's budget; both are set here, never by the job. When a job ends
-early (crash, exit, timeout, nonsense), every later test of that part fails with the same reason.
+The parts are graded in the registry's order (plugin.py sorts the tests). For part k the job loads
+this submission's code afresh, with the API names of the parts before k replaced by torch-based
+stand-ins (so a bug in part 1 costs only part 1, also where parts 2-4 call it); a stand-in appears
+only once its part has been graded, so nothing the student's code keeps from one part to the next
+can earn it a part it has not done. Each part has its own wall-clock limit and the submission a
+budget of one limit per part; both are set here, never by the job. When the job ends early
+(crash, exit, timeout, nonsense), the rest of that part fails with the reason and the next part
+starts a fresh job.
 """
 import time
 
 from .extract import Submission
 from .i18n import _
-from .parts import API_NAMES, BY_ID
+from .parts import BY_ID, PARTS
 from .policy import Verdict
 from .remote import NotGraded, StudentAPI
 from .sandbox import Limits, NotStarted, Sandbox
@@ -25,6 +28,7 @@ class Run:
         self.notes: list[str] = []
         self.cpu = 0.0
         self._jobs = []
+        self._shared = None  # the job the parts share, one after the other
         self.lang = None     # the language of the messages (the grader sets it; tests run in another thread)
 
     def api(self, part: str, alone: bool = False) -> StudentAPI:
@@ -35,27 +39,31 @@ class Run:
         if missing:
             self.ended[part] = NotGraded(_("run.not_defined", names="`, `".join(missing)))
             raise self.ended[part]
-        if not alone and part in self.apis:
-            return self.apis[part]
-        api = self._start(part)
-        if not alone:
-            self.apis[part] = api
-        return api
+        if alone:
+            return self._load(self._start(), part)
+        if part not in self.apis:
+            job = self._shared if self._shared is not None and self._shared.ended is None else self._start()
+            self._shared = job
+            self.apis[part] = self._load(job, part)
+        return self.apis[part]
 
-    def _start(self, part: str) -> StudentAPI:
+    def _start(self):
         left = self.deadline - time.monotonic()
         if left <= 1.0:
-            self.ended[part] = NotGraded(_("run.not_graded_job", detail=_("run.budget_used")))
-            raise self.ended[part]
+            raise NotGraded(_("run.not_graded_job", detail=_("run.budget_used")))
         try:
-            job = self.sandbox.job(self.devices, wall_s=min(self.limits.wall_s, left))
+            job = self.sandbox.job(self.devices, wall_s=left, cpu_s=self.limits.cpu_s * len(BY_ID))
         except NotStarted as exc:
             raise NotGraded(_("run.not_graded_job", detail=_(str(exc)))) from None
         self._jobs.append(job)
+        return job
+
+    def _load(self, job, part: str) -> StudentAPI:
         api = StudentAPI(job)
-        standins = [n for n in API_NAMES if n not in BY_ID[part].defines]
+        job.start_part(min(self.limits.wall_s, max(1.0, self.deadline - time.monotonic())))
+        earlier = [n for p in PARTS[:[p.id for p in PARTS].index(part)] for n in p.defines]
         try:
-            done = api.load(self.sub.chunks, standins)
+            done = api.load(self.sub.chunks, earlier)
         except NotGraded as exc:
             self.ended[part] = exc
             raise

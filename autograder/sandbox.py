@@ -107,7 +107,7 @@ class Sandbox:
     def pid(self) -> int:
         return self._gen["proc"].pid
 
-    def job(self, devices=("cpu",), wall_s: float | None = None) -> "Job":
+    def job(self, devices=("cpu",), wall_s: float | None = None, cpu_s: int | None = None) -> "Job":
         """A new job (its process exists before it receives anything); raises NotStarted if the
         zygote cannot start one (after one restart)."""
         with self._lock:
@@ -117,6 +117,7 @@ class Sandbox:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             wall = float(wall_s or self.limits.wall_s)
             command = json.dumps({"id": jid, "devices": list(devices), "wall_s": wall,
+                                  "cpu_s": int(cpu_s or self.limits.cpu_s),
                                   "cuda_memory_fraction": self.limits.cuda_memory_fraction}).encode()
             try:
                 for attempt in (1, 2):
@@ -227,21 +228,34 @@ class Job:
         self.deadline = time.monotonic() + wall_s
         self.exit: Future = Future()
         self.ended: "JobEnded | None" = None
+        self.part_deadline, self.part_wall = None, wall_s
 
     def request(self, message: dict, tensors: dict) -> tuple[dict, dict]:
         if self.ended is not None:
             raise self.ended
+        # the zygote kills the job at its deadline; a part's own deadline (part_deadline, set by the
+        # grader when the part starts) is kept here, by waiting no longer than it for a reply
+        until = min(self.deadline + 5.0, self.part_deadline or float("inf"))
         try:
-            self.sock.settimeout(max(0.1, self.deadline - time.monotonic()) + 5.0)  # the zygote kills at the deadline
+            self.sock.settimeout(max(0.1, until - time.monotonic()))
             wire.send(self.sock, message, tensors)
             reply = wire.recv(self.sock)
         except wire.Malformed as exc:
             raise self.end("run.malformed", error=str(exc)) from None
-        except (OSError, socket.timeout):
+        except socket.timeout:
+            if self.part_deadline and time.monotonic() >= self.part_deadline - 0.1:
+                raise self.end("run.timeout", seconds=round(self.part_wall, 1)) from None
+            reply = None
+        except OSError:
             reply = None
         if reply is None:
             raise self.end()
         return reply
+
+    def start_part(self, wall_s: float) -> None:
+        """From now on, a reply that takes longer than wall_s (from now) ends the job."""
+        self.part_wall = wall_s
+        self.part_deadline = time.monotonic() + wall_s
 
     def end(self, detail: str = "", **args) -> "JobEnded":
         """Stop the job (if it still runs) and remember why: every later request raises the same."""
@@ -337,7 +351,7 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
             _, status, ru = os.wait4(r["pid"], 0)
             cpu = ru.ru_utime + ru.ru_stime
         cgroup.remove(r["cgroup"])
-        if not res and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL and cpu >= limits.cpu_s:
+        if not res and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL and cpu >= r["cpu_s"]:
             res = {"status": "killed", "detail": "run.SIGXCPU", "args": {"signal": "SIGXCPU"}}   # the hard CPU limit
         reply(r, seconds=time.monotonic() - r["start"], cpu=cpu, **(res or _describe_exit(status)))
 
@@ -377,7 +391,8 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
                 poller.register(pidfd, select.POLLIN)
                 start = time.monotonic()
                 running[pidfd] = {"pid": pid, "id": cmd["id"], "start": start, "cgroup": groups,
-                                  "deadline": start + float(cmd.get("wall_s", limits.wall_s))}
+                                  "deadline": start + float(cmd.get("wall_s", limits.wall_s)),
+                                  "cpu_s": int(cmd.get("cpu_s", limits.cpu_s))}
                 by_id[cmd["id"]] = pidfd
             elif fd in running:
                 finish(fd)
@@ -485,7 +500,8 @@ def _confine(channel: int, log: int, limits: Limits, isolate: bool, cmd: dict):
     if not isolate:
         return
     mapped = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) << 10
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 2))  # SIGXCPU first, then SIGKILL
+    cpu = int(cmd.get("cpu_s", limits.cpu_s))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))  # SIGXCPU first, then SIGKILL
     for res, value in ((resource.RLIMIT_AS, mapped + (limits.memory_mb << 20)),
                        (resource.RLIMIT_FSIZE, limits.output_mb << 20), (resource.RLIMIT_NOFILE, 256),
                        (resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CORE, 0)):

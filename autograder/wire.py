@@ -112,8 +112,8 @@ def _read_exactly(sock, n: int) -> bytes | None:
 class Encoder:
     """Values -> JSON, with tensors set aside (used by both sides)."""
 
-    def __init__(self, handle_of=None):
-        self.tensors: dict = {}
+    def __init__(self, handle_of=None, tensors: dict | None = None):
+        self.tensors: dict = {} if tensors is None else tensors   # a frame's tensors, shared by its values
         self.handle_of = handle_of   # object -> {"R": id}/{"A": ...}/{"N": ...} or None
 
     def __call__(self, v, depth: int = 0):
