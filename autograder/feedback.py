@@ -4,6 +4,7 @@ named in its contents list, long lines wrapped, and no MathJax from a CDN).
 
 Math is turned into MathML when the feedback is made, so it renders in any browser offline and
 in JupyterLab's HTML viewer, which runs no scripts."""
+import functools
 import re
 from pathlib import Path
 
@@ -22,6 +23,7 @@ CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
 
 
+@functools.lru_cache(maxsize=4096)   # a class's notebooks share almost every markdown cell
 def to_mathml(markdown: str) -> str:
     """The markdown with each $...$ and $$...$$ replaced by MathML (left as it was where it will not parse)."""
     def one(m):
