@@ -202,5 +202,5 @@ def gradebook_state(cfg, assignment: str = ASSIGNMENT) -> dict:
                 for g in nb.grades:
                     state[g.name] = (g.auto_score, g.manual_score, g.needs_manual_grade)
                 for c in nb.comments:
-                    state[c.name] = c.auto_comment
+                    state[f"comment on {c.name}"] = c.auto_comment
     return out

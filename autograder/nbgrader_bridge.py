@@ -86,8 +86,13 @@ class IsolatedGrade(NbGraderPreprocessor):
         unreadable = nb.metadata.get("embedding_kit", {}).get("unreadable")   # a stand_in(): nothing to run
         with use(ASSIGNMENT_LANG.get(info["assignment"], "en")):
             if unreadable:
+                from nbgrader.utils import compute_checksum
                 from .grade import all_zero
                 result = all_zero(unreadable, present_devices())
+                for cell in nb.cells:   # its written answers are the released stubs: unanswered, not to grade by hand
+                    meta = cell.get("metadata", {}).get("nbgrader", {})
+                    if cell.cell_type == "markdown" and meta.get("solution"):
+                        meta["checksum"] = compute_checksum(cell)
             else:
                 result = self._result(nb, info)
         resources.setdefault("kit", {})["result"] = result
