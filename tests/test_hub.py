@@ -167,6 +167,16 @@ def test_students_fetch_work_validate_and_submit(hub, tmp_path):
         assert any(a["status"] == "submitted" for a in submitted["value"]), submitted
 
 
+def _total() -> float:
+    """The edition's points: its four parts graded automatically and its written answers by hand."""
+    nb = json.loads((ROOT / "source" / "embedding" / "embedding.ipynb").read_text())
+    return float(sum(c["metadata"]["nbgrader"].get("points", 0) for c in nb["cells"]
+                     if c.get("metadata", {}).get("nbgrader", {}).get("grade")))
+
+
+TOTAL = _total()
+
+
 def test_the_instructor_collects_grades_with_the_kit_and_releases_feedback(hub):
     """Collect, autograde each student in formgrader (the kit's isolated grader), generate and release
     feedback: are the scores in formgrader what the kit gives each kind of work?"""
@@ -180,7 +190,7 @@ def test_the_instructor_collects_grades_with_the_kit_and_releases_feedback(hub):
     assert scores["kit-alice"] == 100
     assert 0 < scores["kit-bob"] < 100 and 0 < scores["kit-mallory"] < 100
     students = {s["id"]: s for s in ok(fg.get("/formgrader/api/students"))}
-    assert {students[u]["max_score"] for u in STUDENTS} == {100}
+    assert {students[u]["max_score"] for u in STUDENTS} == {TOTAL}
     for step in ("generate_feedback", "release_feedback"):
         res = ok(fg.post(f"/formgrader/api/assignment/embedding/{step}"))
         assert res["success"], (step, res.get("error") or res.get("log", ""))[-3000:]
@@ -198,7 +208,7 @@ def test_each_student_fetches_their_feedback(hub):
         assert feedback, res
         folder = ok(s.get("/api/contents/embedding/feedback"))["content"]
         html = s.get(f"/files/embedding/feedback/{folder[0]['name']}/embedding.html").text
-        score = re.search(r"\(Score: ([0-9.]+) / 100", html)
+        score = re.search(rf"\(Score: ([0-9.]+) / {TOTAL:g}", html)
         assert score, html[:500]
         hub.setdefault("feedback", {})[user] = f"embedding/feedback/{folder[0]['name']}/embedding.html"
         if user == "kit-alice":
@@ -253,7 +263,7 @@ def test_in_chromium_a_student_and_the_instructor(hub):
                   timeout=300_000)
         page.wait_for_selector("text=kit-bob", timeout=120_000)
         text = page.inner_text("body")
-        assert "/ 200" not in text and "100" in text
+        assert f"/ {2 * TOTAL:g}" not in text and f"{TOTAL:g}" in text
         page.screenshot(path=str(SHOTS / "instructor-manage-students.png"))
     finally:
         browser.close()
