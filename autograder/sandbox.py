@@ -52,7 +52,7 @@ ENV_KEPT = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES",
 
 @dataclass(frozen=True)
 class Limits:
-    """What one job (one part of one submission) may use."""
+    """What a job may use: wall and CPU per part (a job serves one submission's parts in turn), the rest per job."""
     wall_s: float = 30.0      # then the job is killed; set by the grader, never extended
     cpu_s: int = 30           # RLIMIT_CPU
     memory_mb: int = 3072     # the job's memory cgroup (all its processes, memfd and shmem included), and

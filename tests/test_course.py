@@ -1,8 +1,6 @@
 """The course cycle end to end (the demo's path) and the release's integrity: nbgrader's own
 generate / release / fetch / submit / collect / autograde / feedback / export, on a scratch course."""
-import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -121,7 +121,6 @@ def test_a_dead_zygote_is_replaced_and_nothing_is_lost(tmp_path):
     still complete and correct, served by a replacement started as a fresh process?"""
     import os
     import signal
-    import threading
     from autograder.grade import Grader
     with Grader(["cpu"]) as g:
         assert g.grade(BASE).score == 100
