@@ -39,7 +39,11 @@ def needed_paths() -> list[str]:
     from . import sandbox
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), sandbox.REPO}
     paths |= {p for p in sys.path if p and os.path.isdir(p)}
-    return sorted({os.path.realpath(p) for p in paths} | paths)
+    paths = {os.path.realpath(p) for p in paths} | paths
+    # of the kit's folder only its package: a bind keeps the folder's own modes, and a clone in a
+    # 0700 folder (mktemp -d) would stay closed to the job; its package inside is readable
+    repo = {sandbox.REPO, os.path.realpath(sandbox.REPO)}
+    return sorted((paths - repo) | {os.path.join(r, "autograder") for r in repo})
 
 
 def _blocked_ancestor(path: str) -> str | None:
