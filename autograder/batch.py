@@ -46,7 +46,10 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     results_dir = course_root / "autograder_results"
     marks = results_dir / assignment / ".recorded"
     marks.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(workers or (os.cpu_count() or 1) + 1, len(students) or 1))
+    # one grader per core: a grader and its job take turns (one waits while the other works), so
+    # each pair keeps about one core busy; a third grader on two cores was slower (its start-up and
+    # the extra switching cost more than the idle moments it fills)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(students) or 1))
     results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
     devices = list(devices or present_devices())
     print_ = fingerprint(devices)

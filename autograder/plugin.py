@@ -33,7 +33,7 @@ from .remote import NotGraded, StudentError, TorchAPI
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_collection_modifyitems",
            "pytest_runtest_makereport",
-           "pytest_sessionstart", "pytest_sessionfinish", "make", "student", "torch_api", "rules", "check"]
+           "pytest_sessionstart", "pytest_sessionfinish", "_kit_test", "make", "student", "torch_api", "rules", "check"]
 RUN = pytest.StashKey()        # the current submission's Run (run.py)
 SERVICE = pytest.StashKey()    # set when the grading command runs the graders (Service)
 DEVICES = pytest.StashKey()    # the devices grading uses
@@ -116,38 +116,53 @@ def test_key(item) -> str:
     return f"{part_of(item)}/{name}{param}"
 
 
-@pytest.fixture
-def make(request, dtype, device) -> Make:
-    return Make(seed_of(test_key(request.node)), dtype, device)
+class _Test:
+    """What the fixtures need of the running test, read once: every fixture that asks for
+    `request` makes pytest build a fixture definition, which was a tenth of a grading's CPU."""
+
+    def __init__(self, request):
+        node = request.node
+        self.nodeid, self.key, self.part = node.nodeid, test_key(node), part_of(node)
+        self.run = request.config.stash.get(RUN, None)
+        self.alone = _alone(node)
 
 
-def _alone(request) -> bool:
-    mark = request.node.get_closest_marker("alone")
-    device = request.node.callspec.params.get("device") if hasattr(request.node, "callspec") else None
+def _alone(node) -> bool:
+    """Is this test, with its parameters, marked to run in a job of its own?"""
+    mark = node.get_closest_marker("alone")
+    device = node.callspec.params.get("device") if hasattr(node, "callspec") else None
     return mark is not None and device in mark.args
 
 
 @pytest.fixture
-def student(request):
-    """The student's API for this test's part: a proxy to the submission's sandboxed job."""
-    run = request.config.stash.get(RUN, None)
-    if run is None:
-        raise NotGraded(_("run.no_result"))
-    return run.api(part_of(request.node), alone=_alone(request))
+def _kit_test(request) -> _Test:
+    return _Test(request)
 
 
 @pytest.fixture
-def torch_api(request):
+def make(_kit_test, dtype, device) -> Make:
+    return Make(seed_of(_kit_test.key), dtype, device)
+
+
+@pytest.fixture
+def student(_kit_test):
+    """The student's API for this test's part: a proxy to the submission's sandboxed job."""
+    if _kit_test.run is None:
+        raise NotGraded(_("run.no_result"))
+    return _kit_test.run.api(_kit_test.part, alone=_kit_test.alone)
+
+
+@pytest.fixture
+def torch_api(_kit_test):
     """torch's side; for a test run alone on CUDA (a device-side assert poisons the context) the
     answer is taken on the CPU."""
-    return TorchAPI("cpu" if _alone(request) else None)
+    return TorchAPI("cpu" if _kit_test.alone else None)
 
 
 @pytest.fixture
-def rules(request):
+def rules(_kit_test):
     """The static verdict on the submission (policy.py) for this test's part."""
-    run = request.config.stash.get(RUN, None)
-    part = part_of(request.node)
+    run, part = _kit_test.run, _kit_test.part
 
     class Rules:
         def check(self):
@@ -161,14 +176,14 @@ _ANSWERS: dict = {}   # (test id, nth check) -> torch's observations: the same i
 
 
 @pytest.fixture
-def check(request, student, torch_api):
+def check(_kit_test, student, torch_api):
     """check(observe, ref64=None, count_max=1, **policies): observe with torch's API and with the
     student's, then compare key by key (compare.py); every key needs a declared policy. torch's
     answers are computed once per grader process (a test's inputs are the same for everyone)."""
     calls = []
 
     def run(observe, ref64=None, count_max=1, **policies):
-        key = (request.node.nodeid, len(calls))
+        key = (_kit_test.nodeid, len(calls))
         calls.append(key)
         if key not in _ANSWERS:
             _ANSWERS[key] = (_observe(torch_api, observe),
@@ -312,3 +327,6 @@ class _Devices:
     def pytest_configure(self, config):
         config.stash[DEVICES] = self.devices
         config.stash[SERVICE] = True
+        # a failure's report is never shown here (the student's message is taken from the exception):
+        # Python's own traceback, not pytest's source-parsing one, which cost ~40 ms per failed test
+        config.option.tbstyle = "native"

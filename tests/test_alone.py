@@ -45,8 +45,7 @@ def test_alone_applies_only_on_the_devices_it_names():
 
     from autograder.plugin import _alone
 
-    def request(device):
-        node = SimpleNamespace(get_closest_marker=lambda name: pytest.Mark("alone", ("cuda",), {}) if name == "alone" else None,
+    def node(device):
+        return SimpleNamespace(get_closest_marker=lambda name: pytest.Mark("alone", ("cuda",), {}) if name == "alone" else None,
                                callspec=SimpleNamespace(params={"device": device}))
-        return SimpleNamespace(node=node)
-    assert _alone(request("cuda")) and not _alone(request("cpu"))
+    assert _alone(node("cuda")) and not _alone(node("cpu"))
