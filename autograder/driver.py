@@ -74,15 +74,38 @@ class Job:
         if kind == "fetch":
             return Fetched(self.value(op["value"], tensors))
         if kind == "is":
-            return self.value(op["a"], tensors) is self.value(op["b"], tensors)
+            return self._keep(op, self.value(op["a"], tensors) is self.value(op["b"], tensors))
         if kind == "kind":
-            return type(self.value(op["value"], tensors)).__name__
+            return self._keep(op, type(self.value(op["value"], tensors)).__name__)
         if kind == "repr":
-            return repr(self.value(op["value"], tensors))
+            return self._keep(op, repr(self.value(op["value"], tensors)))
+        if kind == "raises":
+            return self._keep(op, self.raises(op["ops"], tensors))
         if kind == "seed":
             torch.manual_seed(int(op["seed"]))
             return None
         raise LookupError(f"unknown operation {kind!r}")
+
+    def _keep(self, op: dict, value):
+        """An answer kept for a later fetch (op "into": a handle), or given now."""
+        if op.get("into") is None:
+            return value
+        self.objects[op["into"]] = value
+        return None
+
+    def raises(self, ops: list, tensors: dict) -> bool:
+        """Run a group of operations; did one raise, with anything but NotImplementedError (an
+        unfilled stub)? The group stops at the first that raises, as a frame does."""
+        if type(ops) is not list:
+            raise LookupError("a bad group of operations")
+        try:
+            for op in ops:
+                if type(op) is not dict:
+                    raise LookupError("a bad operation")
+                self.run(op, tensors)
+        except BaseException as exc:  # noqa: BLE001 - the student's exceptions are observations
+            return type(exc).__name__ != "NotImplementedError"
+        return False
 
     def load(self, code: list, standins) -> dict:
         """Exec each chunk ([label, source]) in one fresh namespace; a failing chunk is reported."""

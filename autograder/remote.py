@@ -96,7 +96,7 @@ def _plain_local(v, depth=0):
     t = type(v)
     if isinstance(v, torch.Tensor):
         return v.detach().clone()
-    if v is None or t in (bool, int, float, str) or isinstance(v, torch.dtype):
+    if v is None or t in (bool, int, float, str, wire.Opaque) or isinstance(v, torch.dtype):
         return v
     if isinstance(v, (list, tuple)):
         return [_plain_local(x) for x in v] if t is list else tuple(_plain_local(x) for x in v)
@@ -197,19 +197,43 @@ class StudentAPI:
 
     # -- getting values back
     def fetch(self, value):
+        if not self._queue and not _holds_handle(value):   # data fetched before: nothing to ask the job
+            return _plain_local(value)
         results = self._flush([{"op": "fetch", "value": self._encode(value)}])
         return results[-1]
 
-    def kind(self, value) -> str:
-        out = self._flush([{"op": "kind", "value": self._encode(value)}])[-1]
-        return out if isinstance(out, str) else "?"
+    # Answers that only go into an observation stay in the job until it is fetched (one round
+    # trip for the whole observation, not one per question): a Handle, not a bool or str here.
+    def kind(self, value) -> Handle:
+        """The name of value's type. (Fetched with the observation.)"""
+        return self._kept({"op": "kind", "value": self._encode(value)})
 
-    def same(self, a, b) -> bool:
-        return self._flush([{"op": "is", "a": self._encode(a), "b": self._encode(b)}])[-1] is True
+    def same(self, a, b) -> Handle:
+        """Is a the very object b? (Fetched with the observation.)"""
+        return self._kept({"op": "is", "a": self._encode(a), "b": self._encode(b)})
 
-    def repr(self, value) -> str:
-        out = self._flush([{"op": "repr", "value": self._encode(value)}])[-1]
-        return out if isinstance(out, str) else str(out)
+    def repr(self, value) -> Handle:
+        """repr(value), run in the job. (Fetched with the observation.)"""
+        return self._kept({"op": "repr", "value": self._encode(value)})
+
+    def raises(self, fn) -> Handle:
+        """Did the student's calls that fn() makes raise (NotImplementedError excepted)? They run
+        as one group in the job, in order with the rest. (Fetched with the observation.)"""
+        outer, self._queue = self._queue, []
+        try:
+            fn()
+        except NotGraded:
+            raise
+        except Exception:  # noqa: BLE001 - as on torch's side: raising before reaching the student counts
+            self._queue = outer
+            return True
+        group, self._queue = self._queue, outer
+        return self._kept({"op": "raises", "ops": group})
+
+    def _kept(self, op: dict) -> Handle:
+        hid = self._new()
+        self._queue.append(dict(op, into=hid))
+        return Handle(self, {"R": hid})
 
     def seed(self, seed: int) -> None:
         self._queue.append({"op": "seed", "seed": int(seed)})
@@ -281,13 +305,26 @@ def not_graded(ended) -> NotGraded:
     return NotGraded(why)
 
 
+def _holds_handle(v, depth=0) -> bool:
+    if type(v) is Handle or depth > wire.MAX_DEPTH:
+        return True
+    if type(v) in (list, tuple):
+        return any(_holds_handle(x, depth + 1) for x in v)
+    if type(v) is dict:
+        return any(_holds_handle(x, depth + 1) for x in v.values())
+    return False
+
+
 def _handle_ref(x):
     return x._ref if type(x) is Handle else None
 
 
 def raises(api, fn) -> bool:
     """Observation helper: did fn() raise, on this api's side? (Which exception is not graded, only
-    that it raised; an unfilled stub's NotImplementedError does not count, so a stub earns nothing.)"""
+    that it raised; an unfilled stub's NotImplementedError does not count, so a stub earns nothing.)
+    On the student's side the answer is fetched with the observation (StudentAPI.raises)."""
+    if isinstance(api, StudentAPI):
+        return api.raises(fn)
     try:
         fn()
         api.sync()   # the student's calls are queued: run them now, inside this try

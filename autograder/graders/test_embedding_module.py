@@ -24,7 +24,7 @@ ATTRIBUTES = ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "nor
 def attributes(api, m):
     return {"num_embeddings": m.num_embeddings, "embedding_dim": m.embedding_dim, "padding_idx": m.padding_idx,
             "max_norm": m.max_norm, "norm_type": m.norm_type, "scale_grad_by_freq": m.scale_grad_by_freq,
-            "sparse": m.sparse, "weight is a Parameter": api.kind(m.weight) == "Parameter",
+            "sparse": m.sparse, "weight type": api.kind(m.weight),
             "weight shape": m.weight.shape, "weight dtype": m.weight.dtype,
             "weight requires grad": m.weight.requires_grad}
 
