@@ -16,13 +16,12 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import course
-from .extract import ExtractError, extract
+from . import course, worker
 from .textsafe import clean
-from .grade import Grader, Result, all_zero, fingerprint, present_devices, submission_key
+from .grade import Result, fingerprint, present_devices
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
-from .nbgrader_bridge import load_cached, result_path, store
+from .results import result_path, store
 from .sandbox import Limits
 
 
@@ -39,8 +38,6 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     from contextlib import nullcontext
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .record import Recorder
     cfg = course.load_config(course_root)
     students = course.submitted_students(cfg, assignment)
     results_dir = course_root / "autograder_results"
@@ -53,16 +50,18 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
     devices = list(devices or present_devices())
     print_ = fingerprint(devices)
-    with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
-            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                     TextColumn("{task.fields[status]}"), disable=quiet) as progress, \
-            ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_start_worker, initargs=(devices, limits)) as pool:
-        task = progress.add_task("grading", total=len(students), status="")
-        futures = {pool.submit(_grade_one, str(course_root / "submitted" / s / assignment),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=worker.start, initargs=(devices, limits)) as pool:
+        # submitted first: the workers start (a few seconds each) while the gradebook opens
+        futures = {pool.submit(worker.grade_one, str(course_root / "submitted" / s / assignment),
                                str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
         try:
-            _collect(futures, print_, recorder, results, results_dir, marks, assignment, force, progress, task)
+            from .record import Recorder   # nbgrader's gradebook: imported while the workers start
+            with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
+                    Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                             TextColumn("{task.fields[status]}"), disable=quiet) as progress:
+                task = progress.add_task("grading", total=len(students), status="")
+                _collect(futures, print_, recorder, results, results_dir, marks, assignment, force, progress, task)
         except BaseException:   # Ctrl-C, or some students unfinished: what has not started is cancelled
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -111,28 +110,3 @@ class BatchIncomplete(Exception):
     def __init__(self, failed: dict):
         super().__init__(f"{len(failed)} submission(s) not finished: " + ", ".join(sorted(failed)))
         self.failed = failed
-
-
-_WORKER: dict = {}
-
-
-def _start_worker(devices, limits):
-    """In each grader process: one warm Grader for all the students it is given."""
-    import atexit
-    _WORKER["grader"] = Grader(devices, limits=limits)
-    atexit.register(_WORKER["grader"].close)
-
-
-def _grade_one(folder: str, stored: str, force: bool, lang: str):
-    """-> (result as JSON, submission key or None, whether it was stored before)."""
-    grader = _WORKER["grader"]
-    with use(lang):
-        try:
-            sub = extract(Path(folder))
-        except ExtractError as exc:
-            return all_zero(str(exc), grader.devices).to_json(), None, False
-        key = submission_key(sub)
-        cached = None if force else load_cached(Path(stored), key, grader.fingerprint, lang)
-        if cached is not None:
-            return cached.to_json(), key, True
-        return grader.grade(sub).to_json(), key, False

@@ -52,6 +52,15 @@ def prepare(submission, box: Sandbox, devices, limits: Limits = Limits()) -> Run
     return Run(sub, box, devices, limits, policy.judge(sub.trees))
 
 
+def _freeze_heap():
+    """Move what the grader holds for good (torch, the collected tests, torch's answers) out of the
+    garbage collector's sight: a full collection walked all of it, and took 0.1 s now and then in
+    the middle of a submission."""
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
 class Grader:
     """A warm grader: the sandbox's zygote, the graders collected once."""
 
@@ -66,6 +75,14 @@ class Grader:
         self.confinement = sandbox.confinement() if isolate else []
         self.last_sandbox_cpu = 0.0
         self._lock = threading.Lock()
+        self._graded = 0
+        _freeze_heap()
+
+    def _settled(self):
+        """After the first grading (torch's answers are cached then), the heap is frozen again."""
+        self._graded += 1
+        if self._graded == 1:
+            _freeze_heap()
 
     def close(self):
         self.service.close()
@@ -96,6 +113,7 @@ class Grader:
                 reports = self.service.run(run)
                 run.close()
                 self.last_sandbox_cpu = run.cpu
+                self._settled()
                 return score(reports, list(sub.notes) + run.notes, self.devices, self.confinement)
         except (RecursionError, MemoryError) as exc:
             # what the submission's shape did to the trusted side (a structure too deep to walk, too

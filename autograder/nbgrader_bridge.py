@@ -8,8 +8,6 @@ how nbgrader records partial credit. SaveAutoGrades then writes those scores to 
 feedback shows the report under each graded cell.
 """
 import atexit
-import json
-import os
 import threading
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from .i18n import ASSIGNMENT_LANG, _, use
 from .i18n import lang as current_lang
 from .parts import BY_ID, PARTS
 from .report import comment_with_report, graded_cell_outputs
+from .results import load_cached, result_path, store  # noqa: F401 - store: used by tests and the batch
 from .sandbox import Limits
 
 _grader, _grader_lock = None, threading.Lock()
@@ -39,32 +38,6 @@ def shared_grader(limits=None) -> Grader:
             _grader = Grader(present_devices(), limits=limits or Limits())
             atexit.register(_grader.close)
         return _grader
-
-
-def result_path(results_dir, assignment: str, student: str) -> Path:
-    return Path(results_dir) / assignment / f"{student}.json"
-
-
-def load_cached(path: Path, key: str, fingerprint: str, lang: str = "en"):
-    """A result the batch grader stored for exactly this code, these graders and language, else None."""
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    if data.get("submission_key") == key and data.get("grader") == fingerprint:
-        result = Result.from_json(data["result"])
-        return result if result.lang == lang else None
-    return None
-
-
-def store(path: Path, key: str, fingerprint: str, result: Result, student: str = "") -> None:
-    """Write atomically: a crash mid-write never leaves a half result that would be trusted."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    from .textsafe import clean_tree
-    tmp.write_text(json.dumps(clean_tree({"student": student, "submission_key": key, "grader": fingerprint,
-                                          "result": result.to_json()}), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 class IsolatedGrade(NbGraderPreprocessor):
