@@ -26,6 +26,7 @@ class Job:
     def __init__(self):
         self.ns: dict = {}
         self.objects: dict[int, object] = {}
+        self.compiled: dict = {}
 
     # -- values in requests
     def value(self, v, tensors):
@@ -113,7 +114,10 @@ class Job:
         errors = []
         for label, source in code:
             try:
-                exec(compile(source, f"<{label}>", "exec"), ns)  # noqa: S102 - this is the sandbox
+                key = (label, source)   # each part loads the same cells: compiled once per job
+                if key not in self.compiled:
+                    self.compiled[key] = compile(source, f"<{label}>", "exec")
+                exec(self.compiled[key], ns)  # noqa: S102 - this is the sandbox
             except BaseException as exc:  # SystemExit and KeyboardInterrupt included
                 tb = traceback.extract_tb(exc.__traceback__)
                 line = next((f.lineno for f in reversed(tb) if f.filename == f"<{label}>"), None)

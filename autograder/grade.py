@@ -64,12 +64,14 @@ def _freeze_heap():
 class Grader:
     """A warm grader: the sandbox's zygote, the graders collected once."""
 
-    def __init__(self, devices=None, limits: Limits = Limits(), isolate: bool = True, keyword: str | None = None):
-        """keyword: a pytest -k expression selecting some tests only (debugging a check)."""
+    def __init__(self, devices=None, limits: Limits = Limits(), isolate: bool = True, keyword: str | None = None,
+                 zygote=None):
+        """keyword: a pytest -k expression selecting some tests only (debugging a check); zygote: a
+        channel to a zygote shared with other graders (sandbox.SharedZygote), else one of its own."""
         torch.set_num_threads(1)
         self.devices = list(devices or present_devices())
         self.limits = limits
-        self.sandbox = Sandbox(limits, isolate)   # first: it starts as a fresh process, in parallel
+        self.sandbox = Sandbox(limits, isolate, zygote)   # first: it starts as a fresh process, in parallel
         self.service = Service(self.devices, keyword)
         self.fingerprint = fingerprint(self.devices)
         self.confinement = sandbox.confinement() if isolate else []

@@ -78,25 +78,23 @@ class Exit:
 class Sandbox:
     """A zygote that starts jobs; `job(devices)` returns a Job (a live, confined process)."""
 
-    def __init__(self, limits: Limits = Limits(), isolate: bool = True):
+    def __init__(self, limits: Limits = Limits(), isolate: bool = True, shared: socket.socket | None = None):
+        """shared: a channel to a zygote started for several graders (start_shared); when it is gone,
+        this sandbox starts a zygote of its own."""
         self.limits, self.isolate = limits, isolate
         self._lock = threading.Lock()
         self._next = 0
         self.restarts = -1
         self._tmp = tempfile.mkdtemp(prefix="kit-sandbox-")   # 0700: job logs, the grader's only
-        self._start()
+        self._start(shared)
 
-    def _start(self):
-        """A zygote, started as a fresh Python with a scrubbed environment, and its reader thread."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {k: os.environ[k] for k in ENV_KEPT if k in os.environ}
-        env.update(PYTHONPATH=REPO, HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1",
-                   MPLCONFIGDIR=os.path.join(self._tmp, "mpl"))   # removed with the rest by close()
-        args = json.dumps({"fd": theirs.fileno(), "limits": asdict(self.limits), "isolate": self.isolate})
-        proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
-                                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, cwd="/")
-        theirs.close()
+    def _start(self, shared: socket.socket | None = None):
+        """A zygote, started as a fresh Python with a scrubbed environment (or the shared one), and
+        the thread that reads its reports."""
+        if shared is not None:
+            proc, ours = None, shared
+        else:
+            proc, (ours,) = _start_zygote(self.limits, self.isolate, 1, os.path.join(self._tmp, "mpl"))
         gen = {"proc": proc, "sock": ours, "jobs": {}, "alive": True}
         gen["reader"] = threading.Thread(target=self._read_exits, args=(gen,), daemon=True)
         gen["reader"].start()
@@ -104,8 +102,9 @@ class Sandbox:
         self.restarts += 1
 
     @property
-    def pid(self) -> int:
-        return self._gen["proc"].pid
+    def pid(self) -> int | None:
+        """The zygote's pid (None for a shared zygote: its starter holds it)."""
+        return self._gen["proc"].pid if self._gen["proc"] is not None else None
 
     def job(self, devices=("cpu",), wall_s: float | None = None, cpu_s: int | None = None) -> "Job":
         """A new job (its process exists before it receives anything); raises NotStarted if the
@@ -189,6 +188,8 @@ class Sandbox:
                 if not job.exit.done():
                     job.exit.set_result(Exit("error", "run.zygote_gone"))
             gen["jobs"].clear()
+        if gen["proc"] is None:
+            return
         try:
             gen["proc"].wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -213,6 +214,48 @@ class Sandbox:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _start_zygote(limits: Limits, isolate: bool, clients: int, mpl_dir: str):
+    """Popen of a fresh zygote and `clients` channels to it (one per grader that will use it)."""
+    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(clients)]
+    env = {k: os.environ[k] for k in ENV_KEPT if k in os.environ}
+    env.update(PYTHONPATH=REPO, HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1", MPLCONFIGDIR=mpl_dir)
+    fds = [theirs.fileno() for _, theirs in pairs]
+    args = json.dumps({"fds": fds, "limits": asdict(limits), "isolate": isolate})
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", "from autograder.sandbox import _serve; _serve()", args],
+                                pass_fds=fds, stdin=subprocess.DEVNULL, env=env, cwd="/")
+    finally:
+        for _, theirs in pairs:
+            theirs.close()
+    return proc, [ours for ours, _ in pairs]
+
+
+class SharedZygote:
+    """One zygote for the batch's graders (each holds one channel, given to its Sandbox): it is the
+    same fresh process as a grader's own, started before any submission is read, and its start-up
+    (torch, the warm-up: ~3 s of CPU) is paid once instead of once per grader."""
+
+    def __init__(self, limits: Limits, isolate: bool, clients: int):
+        self._tmp = tempfile.mkdtemp(prefix="kit-zygote-")
+        self.proc, self.channels = _start_zygote(limits, isolate, clients, os.path.join(self._tmp, "mpl"))
+
+    def close(self):
+        """Close the channels this process still holds; the zygote ends once every grader's
+        channel is closed and its jobs are done."""
+        for sock in self.channels:
+            try:
+                sock.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        import shutil
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 class NotStarted(Exception):
@@ -309,18 +352,20 @@ def _serve():
     """Entry of the zygote (see Sandbox._start): warm up, then fork jobs on request."""
     import gc
     args = json.loads(sys.argv[1])
-    sock = socket.socket(fileno=args["fd"])
+    socks = [socket.socket(fileno=fd) for fd in args["fds"]]
     from . import driver, landlock, privilege, seccomp  # noqa: F401 - imported once here, not by every job
     driver.warm_up()
     gc.collect()
     gc.freeze()   # forked jobs never walk (and so copy) the zygote's objects
     try:
-        _zygote(sock, Limits(**args["limits"]), args["isolate"])
+        _zygote(socks, Limits(**args["limits"]), args["isolate"])
     finally:
         os._exit(0)
 
 
-def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
+def _zygote(socks: list, limits: Limits, isolate: bool):
+    """Serve job requests from each grader's channel until every channel is closed and every job done.
+    A job is known by (channel, the grader's job id); its uid and cgroup by this zygote's own count."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)        # orphans of a job come back here, to be reaped
@@ -328,22 +373,24 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
         cgroup.remove_stale()
         if os.geteuid() == 0:
             _own_pid_namespace()   # opened before any job's namespace exists
-    running: dict[int, dict] = {}      # pidfd -> {pid, id, deadline, start, cgroup}
-    by_id: dict[int, int] = {}         # job id -> pidfd
+    running: dict[int, dict] = {}      # pidfd -> {pid, ctrl, id, deadline, start, cgroup}
+    by_id: dict[tuple, int] = {}       # (channel fd, job id) -> pidfd
     reaped: dict[int, int] = {}        # job pid -> wait status, when the orphan sweep collected it first
-    ctrl_open = True
+    channels = {sock.fileno(): sock for sock in socks}
+    serial = 0
     poller = select.poll()
-    poller.register(sock.fileno(), select.POLLIN)
+    for fd in channels:
+        poller.register(fd, select.POLLIN)
 
     def reply(r, **res):
         try:
-            sock.send(json.dumps({"id": r["id"], **res}).encode())
+            r["ctrl"].send(json.dumps({"id": r["id"], **res}).encode())
         except OSError:
             pass
 
     def finish(fd, **res):
         r = running.pop(fd)
-        by_id.pop(r["id"], None)
+        by_id.pop((r["cfd"], r["id"]), None)
         poller.unregister(fd)
         os.close(fd)
         cpu = 0.0
@@ -357,18 +404,20 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
             res = {"status": "killed", "detail": "run.SIGXCPU", "args": {"signal": "SIGXCPU"}}   # the hard CPU limit
         reply(r, seconds=time.monotonic() - r["start"], cpu=cpu, **(res or _describe_exit(status)))
 
-    while ctrl_open or running:
+    while channels or running:
         now = time.monotonic()
         timeout = min([r["deadline"] for r in running.values()], default=now + 1.0) - now
         for fd, _ in poller.poll(max(0, int(timeout * 1000)) + 1):
-            if fd == sock.fileno():
+            if fd in channels:
+                sock = channels[fd]
                 try:
                     msg, fds, _flags, _addr = socket.recv_fds(sock, 65536, 4)
                 except OSError:
                     msg, fds = b"", []
-                if not msg:
-                    ctrl_open = False
+                if not msg:   # that grader is done: its running jobs end on their own (their channels close)
                     poller.unregister(fd)
+                    del channels[fd]
+                    sock.close()   # its reader sees the end (a report for it now fails quietly)
                     for f in fds:
                         os.close(f)
                     continue
@@ -376,7 +425,7 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
                 if "kill" in cmd:
                     for f in fds:
                         os.close(f)
-                    pidfd = by_id.get(cmd["kill"])
+                    pidfd = by_id.get((fd, cmd["kill"]))
                     if pidfd is not None:
                         _kill_job(running[pidfd]["pid"])
                     continue
@@ -384,18 +433,19 @@ def _zygote(sock: socket.socket, limits: Limits, isolate: bool):
                     for f in fds:
                         os.close(f)
                     continue
-                groups = (cgroup.create(f"kit-{os.getpid()}-{cmd['id']}", limits.nproc, limits.memory_mb, limits.cpus)
+                serial += 1
+                groups = (cgroup.create(f"kit-{os.getpid()}-{serial}", limits.nproc, limits.memory_mb, limits.cpus)
                           if isolate and os.geteuid() == 0 else {})
-                pid = _spawn(cmd, fds, groups, limits, isolate, sock.fileno())
+                pid = _spawn(dict(cmd, serial=serial), fds, groups, limits, isolate)
                 for f in fds:
                     os.close(f)
                 pidfd = os.pidfd_open(pid)
                 poller.register(pidfd, select.POLLIN)
                 start = time.monotonic()
-                running[pidfd] = {"pid": pid, "id": cmd["id"], "start": start, "cgroup": groups,
+                running[pidfd] = {"pid": pid, "ctrl": sock, "cfd": fd, "id": cmd["id"], "start": start, "cgroup": groups,
                                   "deadline": start + float(cmd.get("wall_s", limits.wall_s)),
                                   "cpu_s": int(cmd.get("cpu_s", limits.cpu_s))}
-                by_id[cmd["id"]] = pidfd
+                by_id[(fd, cmd["id"])] = pidfd
             elif fd in running:
                 finish(fd)
         now = time.monotonic()
@@ -443,8 +493,8 @@ def _describe_exit(status) -> dict:
 
 # ---------------------------------------------------------------- one job
 
-def _spawn(cmd: dict, fds: list, groups: dict, limits: Limits, isolate: bool, ctrl_fd: int) -> int:
-    uid = JOB_UID_BASE + ((os.getpid() & 0xFFFF) << 12) + (int(cmd["id"]) & 0xFFF)   # this zygote's, this job's
+def _spawn(cmd: dict, fds: list, groups: dict, limits: Limits, isolate: bool) -> int:
+    uid = JOB_UID_BASE + ((os.getpid() & 0xFFFF) << 12) + (int(cmd["serial"]) & 0xFFF)   # this zygote's, this job's
     # The job is PID 1 of a PID namespace of its own (when it ends, all it started ends): the
     # namespace is made for the next child only, and this process's own is restored at once. (A
     # fork, then unshare, then a second fork for PID 1 cost another page-table copy: ~15 ms a job.)
@@ -461,8 +511,7 @@ def _spawn(cmd: dict, fds: list, groups: dict, limits: Limits, isolate: bool, ct
     try:
         os.setsid()
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        os.close(ctrl_fd)
-        channel, log = fds
+        channel, log = fds   # every other descriptor (the graders' channels among them) is closed by _confine
         if groups:
             cgroup.attach(groups, 0)   # 0: the writer itself (its pid is 1 in its own namespace)
         cmd = dict(cmd, uid=uid)

@@ -11,10 +11,18 @@ from .results import load_cached
 _WORKER: dict = {}
 
 
-def start(devices, limits):
-    """The pool's initializer: the warm Grader of this process."""
+def start(devices, limits, zygotes=None):
+    """The pool's initializer: the warm Grader of this process, with a channel to the batch's
+    shared zygote when `zygotes` (a queue of channels, one per worker) has one left."""
     import atexit
-    _WORKER["grader"] = Grader(devices, limits=limits)
+    import queue
+    channel = None
+    if zygotes is not None:
+        try:
+            channel = zygotes.get(timeout=60)
+        except queue.Empty:   # none left: this grader starts a zygote of its own
+            channel = None
+    _WORKER["grader"] = Grader(devices, limits=limits, zygote=channel)
     atexit.register(_WORKER["grader"].close)
 
 
