@@ -6,13 +6,14 @@ Process tree:
      └─ zygote   a fresh Python (never a fork of the grader: it has never held a submission, a check
          │       or an expected value, nor the grader's environment); imports torch and the public
          │       driver only, then forks one job per request
-         └─ job  own session; as root: new PID, network, IPC and UTS namespaces, and below it
-             └─ worker   PID 1 of that namespace: rlimits, no privileges, Landlock; it receives
-                         the submission only now, over its own channel, and serves driver.py
+         └─ job  PID 1 of new PID, network, IPC, UTS and mount namespaces (as root), own session,
+                 cgroups, rlimits, no privileges, Landlock, seccomp; it receives the submission
+                 only now, over its own channel, and serves driver.py
 
 The grader talks to the zygote over a Unix seqpacket socket and hands each job its own channel (a
 socketpair end) and log file as descriptors (SCM_RIGHTS): nothing is on the filesystem for another
-job to open. The zygote kills a job at its deadline, set by the grader when the job starts; nothing
+job to open. A batch's graders share one zygote (SharedZygote: a channel each), started before any
+submission is read. The zygote kills a job at its deadline, set by the grader when the job starts; nothing
 the job does can extend it. Killing the job kills its PID namespace and so everything it started;
 without namespaces its process group is killed and the zygote, a child subreaper, reaps the rest.
 """
