@@ -14,12 +14,13 @@ import contextlib
 import json
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import course, worker
+from . import course, pool as tasks
 from .textsafe import clean
-from .grade import Result, fingerprint, present_devices
+from .result import Result
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
 from .results import result_path, store
@@ -49,8 +50,7 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     # the extra switching cost more than the idle moments it fills)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students) or 1))
     results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
-    devices = list(devices or present_devices())
-    print_ = fingerprint(devices)
+    devices = list(devices) if devices else None   # None: each worker grades on the devices it finds
     # forkserver: one fresh process imports the worker's modules (torch, pytest: ~1.6 s of CPU) once,
     # and each worker is a fork of it, holding nothing of this process's (no notebook, no gradebook)
     context = multiprocessing.get_context("forkserver")
@@ -63,21 +63,30 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
         channels.put(sock)
     with zygote_closed(zygote), \
             ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                initializer=worker.start, initargs=(devices, limits, channels)) as pool:
+                                initializer=tasks.start, initargs=(devices, limits, channels)) as pool:
         # submitted first: the workers start (a few seconds each) while the gradebook opens
-        futures = {pool.submit(worker.grade_one, str(course_root / "submitted" / s / assignment),
+        futures = {pool.submit(tasks.grade_one, str(course_root / "submitted" / s / assignment),
                                str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
         try:
+            _skip_unused_format_checker()
             from .record import Recorder   # nbgrader's gradebook: imported while the workers start
             with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
                     Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                              TextColumn("{task.fields[status]}"), disable=quiet) as progress:
                 task = progress.add_task("grading", total=len(students), status="")
-                _collect(futures, print_, recorder, results, results_dir, marks, assignment, force, progress, task)
+                _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task)
         except BaseException:   # Ctrl-C, or some students unfinished: what has not started is cancelled
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
+
+
+def _skip_unused_format_checker():
+    """jsonschema (imported by nbformat) loads rfc3987_syntax when it is installed, for its optional
+    "iri" format checks, and that builds a parser at import: 1.8 s of CPU. nbformat's schemas use
+    no format at all; jsonschema is told the package is absent, a case it handles (no "iri" check)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 @contextlib.contextmanager
@@ -88,12 +97,12 @@ def zygote_closed(zygote):
         zygote.close()
 
 
-def _collect(futures, print_, recorder, results, results_dir, marks, assignment, force, progress, task):
+def _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task):
     failed = {}
     for fut in as_completed(futures):   # this thread alone stores and records, as each one finishes
         s = futures[fut]
         try:
-            data, key, cached = fut.result()
+            data, key, cached, print_ = fut.result()
             results[s] = Result.from_json(data)
         except Exception as exc:  # noqa: BLE001 - a fault of the grader, not the student: no grade, a rerun retries
             failed[s] = f"not graded: {type(exc).__name__}: {exc}"

@@ -3,7 +3,7 @@ as a picture and a Markdown table, from the per-student results the batch grader
 from collections import Counter
 from pathlib import Path
 
-from .grade import Result
+from .result import Result
 
 
 def write(results: dict[str, Result], out_dir: Path) -> dict[str, Path]:

@@ -99,7 +99,8 @@ def pytest_generate_tests(metafunc):
     allowed = marks["devices"].args if "devices" in marks else ("cpu", "cuda")
     pairs = [(dt, dev) for dev in metafunc.config.stash[DEVICES] if dev in allowed
              for dt in tuple(dtypes) + (tuple(cuda_dtypes) if dev == "cuda" else ())]
-    metafunc.parametrize(("dtype", "device"), pairs, ids=[f"{SHORT[dt]}-{dev}" for dt, dev in pairs])
+    # one parameter, not two: each parameter is a fixture pytest sets up for every test it runs
+    metafunc.parametrize("case", pairs, ids=[f"{SHORT[dt]}-{dev}" for dt, dev in pairs])
 
 
 def pytest_collection_modifyitems(items):
@@ -130,7 +131,7 @@ class _Test:
 def _alone(node) -> bool:
     """Is this test, with its parameters, marked to run in a job of its own?"""
     mark = node.get_closest_marker("alone")
-    device = node.callspec.params.get("device") if hasattr(node, "callspec") else None
+    device = node.callspec.params.get("case", (None, None))[1] if hasattr(node, "callspec") else None
     return mark is not None and device in mark.args
 
 
@@ -140,7 +141,8 @@ def _kit_test(request) -> _Test:
 
 
 @pytest.fixture
-def make(_kit_test, dtype, device) -> Make:
+def make(_kit_test, case) -> Make:
+    dtype, device = case
     return Make(seed_of(_kit_test.key), dtype, device)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 from . import course
-from .grade import Result
+from .result import Result
 from .parts import BY_ID
 from .report import cell_score, comment_with_report, graded_cell_outputs
 

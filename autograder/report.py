@@ -3,7 +3,7 @@ This module is the only one that writes them."""
 import json
 import textwrap
 
-from .grade import Result
+from .result import Result
 from .i18n import _, use
 from .textsafe import clean
 

@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from .grade import Result
+from .result import Result
 
 
 def result_path(results_dir, assignment: str, student: str) -> Path:

@@ -31,7 +31,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 
-from . import cgroup, wire
+from . import cgroup
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
@@ -275,6 +275,7 @@ class Job:
         self.part_deadline, self.part_wall = None, wall_s
 
     def request(self, message: dict, tensors: dict) -> tuple[dict, dict]:
+        from . import wire   # here, not at the top: the batch's own process imports this module without torch
         if self.ended is not None:
             raise self.ended
         # the zygote kills the job at its deadline; a part's own deadline (part_deadline, set by the

@@ -27,15 +27,16 @@ def start(devices, limits, zygotes=None):
 
 
 def grade_one(folder: str, stored: str, force: bool, lang: str):
-    """-> (result as JSON, submission key or None, whether it was stored before)."""
+    """-> (result as JSON, submission key or None, whether it was stored before, the graders'
+    fingerprint: what a stored result is valid for)."""
     grader = _WORKER["grader"]
     with use(lang):
         try:
             sub = extract(Path(folder))
         except ExtractError as exc:
-            return all_zero(str(exc), grader.devices).to_json(), None, False
+            return all_zero(str(exc), grader.devices).to_json(), None, False, grader.fingerprint
         key = submission_key(sub)
         cached = None if force else load_cached(Path(stored), key, grader.fingerprint, lang)
         if cached is not None:
-            return cached.to_json(), key, True
-        return grader.grade(sub).to_json(), key, False
+            return cached.to_json(), key, True, grader.fingerprint
+        return grader.grade(sub).to_json(), key, False, grader.fingerprint

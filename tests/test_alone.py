@@ -47,5 +47,5 @@ def test_alone_applies_only_on_the_devices_it_names():
 
     def node(device):
         return SimpleNamespace(get_closest_marker=lambda name: pytest.Mark("alone", ("cuda",), {}) if name == "alone" else None,
-                               callspec=SimpleNamespace(params={"device": device}))
+                               callspec=SimpleNamespace(params={"case": (None, device)}))
     assert _alone(node("cuda")) and not _alone(node("cpu"))
