@@ -77,14 +77,8 @@ class Grader:
         self.confinement = sandbox.confinement() if isolate else []
         self.last_sandbox_cpu = 0.0
         self._lock = threading.Lock()
-        self._graded = 0
+        self._settled = False   # frozen again after the first grading, once torch's answers are cached
         _freeze_heap()
-
-    def _settled(self):
-        """After the first grading (torch's answers are cached then), the heap is frozen again."""
-        self._graded += 1
-        if self._graded == 1:
-            _freeze_heap()
 
     def close(self):
         self.service.close()
@@ -115,7 +109,9 @@ class Grader:
                 reports = self.service.run(run)
                 run.close()
                 self.last_sandbox_cpu = run.cpu
-                self._settled()
+                if not self._settled:
+                    self._settled = True
+                    _freeze_heap()
                 return score(reports, list(sub.notes) + run.notes, self.devices, self.confinement)
         except (RecursionError, MemoryError) as exc:
             # what the submission's shape did to the trusted side (a structure too deep to walk, too

@@ -22,7 +22,7 @@ from .i18n import ASSIGNMENT_LANG, _, use
 from .i18n import lang as current_lang
 from .parts import BY_ID, PARTS
 from .report import comment_with_report, graded_cell_outputs
-from .results import load_cached, result_path, store  # noqa: F401 - store: used by tests and the batch
+from .results import load_cached, result_path, store
 from .sandbox import Limits
 
 _grader, _grader_lock = None, threading.Lock()

@@ -119,7 +119,7 @@ def test_key(item) -> str:
 
 class _Test:
     """What the fixtures need of the running test, read once: every fixture that asks for
-    `request` makes pytest build a fixture definition, which was a tenth of a grading's CPU."""
+    `request` makes pytest build a fixture definition (inspect.signature and all) each time it is asked."""
 
     def __init__(self, request):
         node = request.node
@@ -330,5 +330,6 @@ class _Devices:
         config.stash[DEVICES] = self.devices
         config.stash[SERVICE] = True
         # a failure's report is never shown here (the student's message is taken from the exception):
-        # Python's own traceback, not pytest's source-parsing one, which cost ~40 ms per failed test
+        # Python's own traceback, not pytest's source-parsing one (for a class with mistakes that parsing
+        # was 0.16 s of a submission's 0.36 s trusted CPU, measured A/B)
         config.option.tbstyle = "native"

@@ -80,7 +80,7 @@ class Sandbox:
     """A zygote that starts jobs; `job(devices)` returns a Job (a live, confined process)."""
 
     def __init__(self, limits: Limits = Limits(), isolate: bool = True, shared: socket.socket | None = None):
-        """shared: a channel to a zygote started for several graders (start_shared); when it is gone,
+        """shared: a channel to a zygote started for several graders (SharedZygote); when it is gone,
         this sandbox starts a zygote of its own."""
         self.limits, self.isolate = limits, isolate
         self._lock = threading.Lock()
