@@ -106,11 +106,10 @@ def _batch(args) -> int:
 
 
 def _report(args) -> int:
-    import json
     from . import class_report
-    from .grade import Result
+    from .results import stored
     folder = Path(args.course) / "autograder_results" / args.assignment
-    results = {p.stem: Result.from_json(json.loads(p.read_text())["result"]) for p in folder.glob("*.json")}
+    results = stored(folder.parent, args.assignment)
     out = class_report.write(results, folder.parent / "report" / ("" if args.assignment == "embedding" else args.assignment))
     print(out["markdown"])
     return 0

@@ -61,7 +61,7 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     channels = context.Queue()
     for sock in zygote.channels:
         channels.put(sock)
-    with zygote_closed(zygote), \
+    with contextlib.closing(zygote), \
             ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=tasks.start, initargs=(devices, limits, channels)) as pool:
         # submitted first: the workers start (a few seconds each) while the gradebook opens
@@ -87,14 +87,6 @@ def _skip_unused_format_checker():
     no format at all; jsonschema is told the package is absent, a case it handles (no "iri" check)."""
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)
-
-
-@contextlib.contextmanager
-def zygote_closed(zygote):
-    try:
-        yield zygote
-    finally:
-        zygote.close()
 
 
 def _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task):

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from . import course
+from .results import stored
 from .demo import solutions_by_cell
 
 BENCH = course.REPO / "build" / "bench"
@@ -48,18 +49,6 @@ def make_class(course_root: Path, n: int) -> list[str]:
         (folder / "timestamp.txt").write_text("2026-11-29 00:00:00.000000 UTC")
         students.append(student)
     return students
-
-
-def _stored_scores(course_root: Path, students: list[str]) -> dict[str, float]:
-    """{student: score} from the results the batch stored (every student must have one)."""
-    import json
-    from .grade import Result
-    from .results import result_path
-    out = {}
-    for s in students:
-        data = json.loads(result_path(course_root / "autograder_results", course.ASSIGNMENT, s).read_text())
-        out[s] = Result.from_json(data["result"]).score
-    return out
 
 
 def grading_speed(rounds: int = 10) -> dict:
@@ -114,7 +103,9 @@ def main(n: int = 100, sample: int = 6, rounds: int = 3) -> int:
         kit = (time.perf_counter() - t) / n
         if kit_proc.returncode != 0:
             raise RuntimeError(f"the kit's batch failed:\n{kit_proc.stdout[-2000:]}{kit_proc.stderr[-2000:]}")
-        results = _stored_scores(kit_root, students)
+        results = {s: r.score for s, r in stored(kit_root / "autograder_results", course.ASSIGNMENT).items()}
+        if sorted(results) != sorted(students):
+            raise RuntimeError(f"the kit's batch stored {len(results)} results for {len(students)} students")
         t = time.perf_counter()
         proc = subprocess.run([str(nbgrader), "autograde", course.ASSIGNMENT, "--force"], cwd=stock_root,
                               capture_output=True, text=True)

@@ -31,3 +31,9 @@ def store(path: Path, key: str, fingerprint: str, result: Result, student: str =
     tmp.write_text(json.dumps(clean_tree({"student": student, "submission_key": key, "grader": fingerprint,
                                           "result": result.to_json()}), ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def stored(results_dir, assignment: str) -> dict:
+    """{student: Result} of every result stored for `assignment` (what `report` and the bench read)."""
+    folder = Path(results_dir) / assignment
+    return {p.stem: Result.from_json(json.loads(p.read_text())["result"]) for p in sorted(folder.glob("*.json"))}
