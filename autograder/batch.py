@@ -37,38 +37,51 @@ def grade_class(course_root: Path, workers: int | None = None, force: bool = Fal
 
 
 def _grade_class(course_root, workers, force, devices, record, quiet, assignment, limits):
+    from multiprocessing import forkserver
+    # Start-up runs side by side: the zygote and the workers' forkserver are started first (they need
+    # only the limits) and import torch while this process reads the course's config (nbgrader:
+    # ~2.5 s of CPU). forkserver: one fresh process imports the worker's modules (torch, pytest:
+    # ~1.6 s of CPU) once, and each worker is a fork of it, holding nothing of this process's (no
+    # notebook, no gradebook). One zygote serves all the workers (~3 s of CPU once instead of once
+    # per worker), started, like the forkserver, before any submission is read.
+    most = max(1, workers or os.cpu_count() or 1)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["autograder.worker"])
+    zygote = SharedZygote(limits, isolate=True, clients=most)
+    with contextlib.closing(zygote):
+        forkserver.ensure_running()
+        _skip_unused_format_checker()
+        cfg = course.load_config(course_root)
+        students = course.submitted_students(cfg, assignment)
+        # one grader per core: a grader and its job take turns (one waits while the other works), so
+        # each pair keeps about one core busy; a third grader on two cores was slower (its start-up and
+        # the extra switching cost more than the idle moments it fills)
+        workers = min(most, len(students) or 1)
+        channels = context.Queue()   # each worker takes one channel to the zygote
+        for sock in zygote.channels[:workers]:
+            channels.put(sock)
+        for sock in zygote.channels[workers:]:   # not needed: closed, so the zygote does not wait for them
+            sock.close()
+        return _grade_students(course_root, students, cfg, workers, context, channels, force, devices, record,
+                               quiet, assignment, limits)
+
+
+def _grade_students(course_root, students, cfg, workers, context, channels, force, devices, record, quiet,
+                    assignment, limits):
     from contextlib import nullcontext
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    cfg = course.load_config(course_root)
-    students = course.submitted_students(cfg, assignment)
     results_dir = course_root / "autograder_results"
     marks = results_dir / assignment / ".recorded"
     marks.mkdir(parents=True, exist_ok=True)
-    # one grader per core: a grader and its job take turns (one waits while the other works), so
-    # each pair keeps about one core busy; a third grader on two cores was slower (its start-up and
-    # the extra switching cost more than the idle moments it fills)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(students) or 1))
     results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
     devices = list(devices) if devices else None   # None: each worker grades on the devices it finds
-    # forkserver: one fresh process imports the worker's modules (torch, pytest: ~1.6 s of CPU) once,
-    # and each worker is a fork of it, holding nothing of this process's (no notebook, no gradebook)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["autograder.worker"])
-    # one zygote for all the workers (started now, before any submission is read; ~3 s of CPU once
-    # instead of once per worker); each worker takes one channel to it from the queue
-    zygote = SharedZygote(limits, isolate=True, clients=workers)
-    channels = context.Queue()
-    for sock in zygote.channels:
-        channels.put(sock)
-    with contextlib.closing(zygote), \
-            ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                initializer=tasks.start, initargs=(devices, limits, channels)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=tasks.start, initargs=(devices, limits, channels)) as pool:
         # submitted first: the workers start (a few seconds each) while the gradebook opens
         futures = {pool.submit(tasks.grade_one, str(course_root / "submitted" / s / assignment),
                                str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
         try:
-            _skip_unused_format_checker()
             from .record import Recorder   # nbgrader's gradebook: imported while the workers start
             with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
                     Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

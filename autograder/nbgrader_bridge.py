@@ -16,25 +16,29 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer, Unicode
 
-from .grade import Grader, Result, present_devices, submission_key
 from .extract import ExtractError, extract, from_notebook_node
 from .i18n import ASSIGNMENT_LANG, _, use
 from .i18n import lang as current_lang
 from .parts import BY_ID, PARTS
 from .report import comment_with_report, graded_cell_outputs
+from .result import Result
 from .results import load_cached, result_path, store
 from .sandbox import Limits
 
 _grader, _grader_lock = None, threading.Lock()
 
 
-def shared_grader(limits=None) -> Grader:
+def shared_grader(limits=None):
     """One warm grader per process: nbgrader autogrades students one after another in one process.
     It starts when the first IsolatedGrade is set up; its sandbox's zygote is a fresh Python either
-    way (never a fork of this process), so no job can read a notebook this process has read."""
+    way (never a fork of this process), so no job can read a notebook this process has read.
+    The grading core (torch, pytest) is imported here, not with this module: a course's
+    nbgrader_config.py imports this module, and the batch's own process, which loads that config,
+    grades nothing itself."""
     global _grader
     with _grader_lock:
         if _grader is None:
+            from .grade import Grader, present_devices
             _grader = Grader(present_devices(), limits=limits or Limits())
             atexit.register(_grader.close)
         return _grader
@@ -61,7 +65,7 @@ class IsolatedGrade(NbGraderPreprocessor):
             if unreadable:
                 from nbgrader.utils import compute_checksum
                 from .grade import all_zero
-                result = all_zero(unreadable, present_devices())
+                result = all_zero(unreadable, shared_grader().devices)
                 for cell in nb.cells:   # its written answers are the released stubs: unanswered, not to grade by hand
                     meta = cell.get("metadata", {}).get("nbgrader", {})
                     if cell.cell_type == "markdown" and meta.get("solution"):
@@ -82,6 +86,7 @@ class IsolatedGrade(NbGraderPreprocessor):
         except ExtractError as exc:
             from .grade import all_zero
             return all_zero(str(exc), grader.devices)
+        from .grade import submission_key
         key = submission_key(sub)
         path = result_path(self.results_dir, info["assignment"], info["student"])
         result = load_cached(path, key, grader.fingerprint, current_lang())

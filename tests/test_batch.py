@@ -108,3 +108,17 @@ def test_a_student_the_gradebook_refuses_does_not_stop_the_class(uninterrupted, 
     monkeypatch.setattr(Recorder, "record", real)
     batch.grade_class(root, workers=2, quiet=True)
     assert (course.gradebook_state(cfg), results(root)) == uninterrupted
+
+
+def test_batch_process_imports_no_grader():
+    """The batch's own process grades nothing, so it never imports the grading core: reading the
+    course's config (which names the kit's nbgrader preprocessors), opening the gradebook and
+    writing the class report leave torch, pytest and jsonschema's optional IRI parser unimported
+    (seconds of CPU each, spent before the first worker could start)."""
+    code = ("import sys; from pathlib import Path; from autograder import batch, class_report, course; "
+            "batch._skip_unused_format_checker(); course.load_config(Path('.')); "
+            "from autograder.record import Recorder; "
+            "print(sorted(m for m in ('torch', 'pytest', 'rfc3987_syntax') if sys.modules.get(m)))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]", proc.stdout
