@@ -33,8 +33,8 @@ class Run:
 
     def api(self, part: str, alone: bool = False) -> StudentAPI:
         """The student's API for `part`'s tests (a fresh job of its own when `alone`)."""
-        if part in self.ended:
-            raise self.ended[part]
+        if part in self.ended:   # raised again for each of the part's tests: without the traceback it
+            raise self.ended[part].with_traceback(None)   # collected before (each raise appends to it)
         missing = [n for n in BY_ID[part].defines if n not in self.verdict.defined]
         if missing:
             self.ended[part] = NotGraded(_("run.not_defined", names="`, `".join(missing)))

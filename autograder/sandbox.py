@@ -276,8 +276,8 @@ class Job:
 
     def request(self, message: dict, tensors: dict) -> tuple[dict, dict]:
         from . import wire   # here, not at the top: the batch's own process imports this module without torch
-        if self.ended is not None:
-            raise self.ended
+        if self.ended is not None:   # the same exception each time: without the traceback it collected
+            raise self.ended.with_traceback(None)
         # the zygote kills the job at its deadline; a part's own deadline (part_deadline, set by the
         # grader when the part starts) is kept here, by waiting no longer than it for a reply
         until = min(self.deadline + 5.0, self.part_deadline or float("inf"))

@@ -145,3 +145,23 @@ def test_a_submission_that_exhausts_the_trusted_side_scores_zero_with_the_reason
     with grade.Grader(["cpu"], limits=Limits(wall_s=60)) as g:
         result = g.grade(BASE)
     assert result.score == 0 and any("RecursionError" in n for n in result.notes), result.notes
+
+
+def test_a_part_that_cannot_run_fails_each_test_with_a_fresh_traceback():
+    """Run.api raises the same NotGraded for each of a part's tests (here: its function is not
+    defined). Each raise starts a fresh traceback: they used to pile up, and a submission that
+    defined nothing cost the grader seconds of CPU formatting ever longer tracebacks."""
+    import traceback
+
+    from autograder.policy import Verdict
+    from autograder.remote import NotGraded
+    from autograder.run import Run
+    from autograder.sandbox import Limits
+    run = Run(None, None, ["cpu"], Limits(), Verdict())
+    depths = []
+    for _ in range(5):
+        try:
+            run.api("one_hot_lookup")
+        except NotGraded as exc:
+            depths.append(len(traceback.extract_tb(exc.__traceback__)))
+    assert len(depths) == 5 and len(set(depths)) == 1, depths
