@@ -261,10 +261,14 @@ class Service:
         self.items: list = []
         self.failure: BaseException | None = None
         self.devices = list(devices)
-        # plugins that cost time on every test and serve nothing here (logging alone took a fifth)
-        args = [GRADERS, "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:faulthandler", "-p", "no:logging",
-                "-p", "no:warnings", "-p", "no:threadexception", "-p", "no:unraisableexception",
-                "--capture=no", "-o", "addopts=", "-o", "python_files=test_*.py", "-W", "ignore::DeprecationWarning"]
+        # plugins that cost time on every test and serve nothing here (logging alone took a fifth):
+        # reporting, output capture, warnings, async tests (anyio), unittest and hypothesis test
+        # items (the graders draw hypothesis examples themselves, inputs.py), tmp_path, --setup-only
+        off = ("cacheprovider", "terminal", "faulthandler", "logging", "warnings", "threadexception",
+               "unraisableexception", "capture", "anyio", "hypothesispytest", "unittest", "tmpdir", "legacypath",
+               "setuponly", "setupplan", "stepwise", "junitxml", "pastebin", "doctest", "debugging")
+        args = [GRADERS, *(a for name in off for a in ("-p", f"no:{name}")), "-o", "addopts=",
+                "-o", "python_files=test_*.py", "-W", "ignore::DeprecationWarning"]
         if keyword:
             args += ["-k", keyword]
         self.thread = threading.Thread(target=self._main, args=(args,), name="kit-graders", daemon=True)

@@ -26,6 +26,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 
@@ -60,7 +61,10 @@ class Recorder:
             raise RuntimeError(f"the gradebook has no assignment {assignment!r}: run "
                                f"`nbgrader generate_assignment {assignment}` first") from None
         notebook = self.gb.find_notebook(self.notebook_id, assignment)
-        self.source_cells = {c.name: c for c in notebook.source_cells}
+        # the source cells as plain values: rows would be expired by each student's commit and read
+        # again from the database, a query per cell per student
+        self.source_cells = {c.name: SimpleNamespace(cell_type=c.cell_type, source=c.source, locked=c.locked,
+                                                     checksum=c.checksum) for c in notebook.source_cells}
         # grade and comment rows name their cell by id: resolve names once, not with a query per row
         self.cell_names = {c.id: c.name for c in list(notebook.grade_cells) + list(notebook.solution_cells)}
 
