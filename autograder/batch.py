@@ -15,10 +15,11 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import course, pool as tasks
+from . import class_report, course, pool as tasks
 from .textsafe import clean
 from .result import Result
 from .i18n import ASSIGNMENT_LANG, use
@@ -105,6 +106,8 @@ def _skip_unused_format_checker():
 def _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task):
     failed = {}
     for fut in as_completed(futures):   # this thread alone stores and records, as each one finishes
+        if not results and not failed:   # the first one: start-up is over
+            threading.Thread(target=class_report.prepare, name="kit-plotting", daemon=True).start()
         s = futures[fut]
         try:
             data, key, cached, print_ = fut.result()

@@ -6,9 +6,16 @@ from pathlib import Path
 from .result import Result
 
 
-def write(results: dict[str, Result], out_dir: Path) -> dict[str, Path]:
+def prepare():
+    """Import the plotting library (a second of CPU): the batch does it while the class is graded,
+    not after the last submission, when one core would work alone."""
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+
+def write(results: dict[str, Result], out_dir: Path) -> dict[str, Path]:
+    prepare()
     import matplotlib.pyplot as plt
 
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,22 @@ from .results import load_cached
 _WORKER: dict = {}
 
 
+def _preload_graders():
+    """Import the hidden graders' modules here, once: the batch's forkserver preloads this module,
+    so every worker is forked with them in sys.modules, where its pytest collection finds them
+    instead of importing them again (hypothesis draws their examples at import: ~0.5 s of CPU a
+    worker). The forkserver holds no submission and no expected value, only this code."""
+    import importlib
+
+    from .parts import PARTS
+    importlib.import_module("autograder.graders.conftest")
+    for part in PARTS:
+        importlib.import_module(f"autograder.graders.test_{part.id}")
+
+
+_preload_graders()
+
+
 def start(devices, limits, zygotes=None):
     """The pool's initializer: the warm Grader of this process, with a channel to the batch's
     shared zygote when `zygotes` (a queue of channels, one per worker) has one left."""
