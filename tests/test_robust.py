@@ -97,16 +97,36 @@ def test_output_and_stored_results_are_utf8_whatever_the_student_writes(tmp_path
 
 
 def test_no_temp_folder_is_left_behind():
-    """The sandbox's private folder (job logs, matplotlib's config) is gone after close, and the
-    zygote's MPLCONFIGDIR is inside it (no kit-mpl-* folder of its own). Only this sandbox's own
-    folders are checked: other runs on the machine make theirs meanwhile."""
-    from autograder.sandbox import Sandbox
-    box = Sandbox()
+    """The sandbox's private folder (job logs) is gone after close, and the zygote's MPLCONFIGDIR
+    is the kit's own font-list cache (build/cache/matplotlib) or inside that folder (no kit-mpl-*
+    folder of its own). Only this sandbox's own folders are checked: other runs on the machine
+    make theirs meanwhile."""
+    from autograder import sandbox
+    box = sandbox.Sandbox()
     env = dict(e.split(b"=", 1) for e in open(f"/proc/{box.pid}/environ", "rb").read().split(b"\0") if b"=" in e)
     tmp = box._tmp
     box.close()
-    assert env[b"MPLCONFIGDIR"].decode().startswith(tmp + os.sep)
+    mpl = env[b"MPLCONFIGDIR"].decode()
+    assert mpl == os.path.join(sandbox.REPO, "build", "cache", "matplotlib") or mpl.startswith(tmp + os.sep)
     assert not os.path.exists(tmp)
+
+
+def test_matplotlib_cache_falls_back_to_the_sandbox_folder(monkeypatch, tmp_path):
+    """Where the kit's folder cannot be written (a read-only install), the zygote's matplotlib
+    config goes to the sandbox's own folder, removed with it."""
+    from autograder import sandbox
+    read_only = tmp_path / "kit"
+    read_only.mkdir()
+    read_only.chmod(0o500)
+    monkeypatch.setattr(sandbox, "REPO", str(read_only))
+    fallback = str(tmp_path / "sandbox" / "mpl")
+    try:
+        if os.geteuid() == 0:   # root writes anywhere: a path under a file cannot be made by anyone
+            (tmp_path / "file").write_text("")
+            monkeypatch.setattr(sandbox, "REPO", str(tmp_path / "file"))
+        assert sandbox._matplotlib_cache(fallback) == fallback
+    finally:
+        read_only.chmod(0o700)
 
 
 def test_collection_strips_links_and_world_write(tmp_path):
