@@ -149,16 +149,24 @@ def make(_kit_test, case) -> Make:
 @pytest.fixture
 def student(_kit_test):
     """The student's API for this test's part: a proxy to the submission's sandboxed job."""
-    if _kit_test.run is None:
+    return _student(_kit_test)
+
+
+def _student(test: _Test):
+    if test.run is None:
         raise NotGraded(_("run.no_result"))
-    return _kit_test.run.api(_kit_test.part, alone=_kit_test.alone)
+    return test.run.api(test.part, alone=test.alone)
 
 
 @pytest.fixture
 def torch_api(_kit_test):
     """torch's side; for a test run alone on CUDA (a device-side assert poisons the context) the
     answer is taken on the CPU."""
-    return TorchAPI("cpu" if _kit_test.alone else None)
+    return _torch_api(_kit_test)
+
+
+def _torch_api(test: _Test):
+    return TorchAPI("cpu" if test.alone else None)
 
 
 @pytest.fixture
@@ -178,10 +186,13 @@ _ANSWERS: dict = {}   # (test id, nth check) -> torch's observations: the same i
 
 
 @pytest.fixture
-def check(_kit_test, student, torch_api):
+def check(_kit_test):
     """check(observe, ref64=None, count_max=1, **policies): observe with torch's API and with the
     student's, then compare key by key (compare.py); every key needs a declared policy. torch's
-    answers are computed once per grader process (a test's inputs are the same for everyone)."""
+    answers are computed once per grader process (a test's inputs are the same for everyone).
+    The two APIs are made here, as the student and torch_api fixtures make them, not requested
+    as fixtures: each fixture costs pytest's machinery on every test of every submission."""
+    student, torch_api = _student(_kit_test), _torch_api(_kit_test)
     calls = []
 
     def run(observe, ref64=None, count_max=1, **policies):
