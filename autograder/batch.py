@@ -41,7 +41,7 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
     from multiprocessing import forkserver
     # Start-up runs side by side: the zygote and the workers' forkserver are started first (they need
     # only the limits) and import torch while this process reads the course's config (nbgrader:
-    # ~2.5 s of CPU). forkserver: one fresh process imports the worker's modules (torch, pytest:
+    # ~2.5 s of CPU). forkserver: one fresh process imports the worker's modules (torch, pytest, the graders:
     # ~1.6 s of CPU) once, and each worker is a fork of it, holding nothing of this process's (no
     # notebook, no gradebook). One zygote serves all the workers (~3 s of CPU once instead of once
     # per worker), started, like the forkserver, before any submission is read.
