@@ -95,7 +95,7 @@ def _batch(args) -> int:
     from . import batch, class_report
     try:
         results = batch.grade_class(Path(args.course), workers=args.workers, force=args.force, limits=_limits(args),
-                                    record=not args.no_gradebook, assignment=args.assignment)
+                                    record=not args.no_gradebook, assignment=args.assignment, report=True)
     except (batch.BatchIncomplete, RuntimeError) as exc:
         print(f"batch: {exc}", file=sys.stderr)
         return 1

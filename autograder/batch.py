@@ -29,22 +29,28 @@ from .sandbox import Limits, SharedZygote
 
 
 def grade_class(course_root: Path, workers: int | None = None, force: bool = False, devices=None, limits=None,
-                record: bool = True, quiet: bool = False, assignment: str = course.ASSIGNMENT) -> dict:
+                record: bool = True, quiet: bool = False, assignment: str = course.ASSIGNMENT,
+                report: bool = False) -> dict:
     """Grade every submission of `assignment` under course_root/submitted; returns {student: Result}.
-    Messages are in the assignment's language (i18n.ASSIGNMENT_LANG)."""
+    Messages are in the assignment's language (i18n.ASSIGNMENT_LANG). report: the caller writes a
+    class report afterwards (class_report.write), so the plotting library is imported while the
+    class is graded, not after the last submission, when one core would work alone."""
     with use(ASSIGNMENT_LANG.get(assignment, "en")):
         return _grade_class(Path(course_root).resolve(), workers, force, devices, record, quiet, assignment,
-                            limits or Limits())
+                            limits or Limits(), report)
 
 
-def _grade_class(course_root, workers, force, devices, record, quiet, assignment, limits):
+def _grade_class(course_root, workers, force, devices, record, quiet, assignment, limits, report):
+    from contextlib import nullcontext
     from multiprocessing import forkserver
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     # Start-up runs side by side: the zygote and the workers' forkserver are started first (they need
     # only the limits) and import torch while this process reads the course's config (nbgrader:
-    # ~2.5 s of CPU). forkserver: one fresh process imports the worker's modules (torch, pytest, the graders:
-    # ~1.6 s of CPU) once, and each worker is a fork of it, holding nothing of this process's (no
-    # notebook, no gradebook). One zygote serves all the workers (~3 s of CPU once instead of once
-    # per worker), started, like the forkserver, before any submission is read.
+    # ~2.5 s of CPU). forkserver: one fresh process imports the worker's modules (torch, pytest, the
+    # graders: ~2 s of CPU) once, and each worker is a fork of it, holding nothing of this process's
+    # (no notebook, no gradebook). One zygote serves all the workers (~3 s of CPU once instead of
+    # once per worker), started, like the forkserver, before any submission is read.
     most = max(1, workers or os.cpu_count() or 1)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["autograder.worker"])
@@ -63,35 +69,27 @@ def _grade_class(course_root, workers, force, devices, record, quiet, assignment
             channels.put(sock)
         for sock in zygote.channels[workers:]:   # not needed: closed, so the zygote does not wait for them
             sock.close()
-        return _grade_students(course_root, students, cfg, workers, context, channels, force, devices, record,
-                               quiet, assignment, limits)
-
-
-def _grade_students(course_root, students, cfg, workers, context, channels, force, devices, record, quiet,
-                    assignment, limits):
-    from contextlib import nullcontext
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    results_dir = course_root / "autograder_results"
-    marks = results_dir / assignment / ".recorded"
-    marks.mkdir(parents=True, exist_ok=True)
-    results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
-    devices = list(devices) if devices else None   # None: each worker grades on the devices it finds
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=tasks.start, initargs=(devices, limits, channels)) as pool:
-        # submitted first: the workers start (a few seconds each) while the gradebook opens
-        futures = {pool.submit(tasks.grade_one, str(course_root / "submitted" / s / assignment),
-                               str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
-        try:
-            from .record import Recorder   # nbgrader's gradebook: imported while the workers start
-            with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
-                    Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                             TextColumn("{task.fields[status]}"), disable=quiet) as progress:
-                task = progress.add_task("grading", total=len(students), status="")
-                _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task)
-        except BaseException:   # Ctrl-C, or some students unfinished: what has not started is cancelled
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        results_dir = course_root / "autograder_results"
+        marks = results_dir / assignment / ".recorded"
+        marks.mkdir(parents=True, exist_ok=True)
+        results, lang = {}, current_lang()   # worker processes do not inherit the context: pass it
+        devices = list(devices) if devices else None   # None: each worker grades on the devices it finds
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=tasks.start, initargs=(devices, limits, channels)) as pool:
+            # submitted first: the workers start (a few seconds each) while the gradebook opens
+            futures = {pool.submit(tasks.grade_one, str(course_root / "submitted" / s / assignment),
+                                   str(result_path(results_dir, assignment, s)), force, lang): s for s in students}
+            try:
+                from .record import Recorder   # nbgrader's gradebook: imported while the workers start
+                with (Recorder(cfg, course_root, assignment) if record else nullcontext()) as recorder, \
+                        Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("{task.fields[status]}"), disable=quiet) as progress:
+                    task = progress.add_task("grading", total=len(students), status="")
+                    _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task,
+                             report)
+            except BaseException:   # Ctrl-C, or some students unfinished: what has not started is cancelled
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return results
 
 
@@ -103,10 +101,10 @@ def _skip_unused_format_checker():
         sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task):
+def _collect(futures, recorder, results, results_dir, marks, assignment, force, progress, task, report):
     failed = {}
-    for fut in as_completed(futures):   # this thread alone stores and records, as each one finishes
-        if not results and not failed:   # the first one: start-up is over
+    for i, fut in enumerate(as_completed(futures)):   # this thread alone stores and records, as each one finishes
+        if report and i == 0:   # the first result: start-up is over, the plotting library can load beside the graders
             threading.Thread(target=class_report.prepare, name="kit-plotting", daemon=True).start()
         s = futures[fut]
         try:

@@ -118,7 +118,7 @@ def run(root: Path = DEMO, quiet: bool = False) -> dict:
     results, scores = {}, {}
     for assignment in course.ASSIGNMENTS:
         course.collect(cfg, assignment)
-        results.update(batch.grade_class(course_root, quiet=quiet, assignment=assignment))
+        results.update(batch.grade_class(course_root, quiet=quiet, assignment=assignment, report=True))
         for student in course.submitted_students(cfg, assignment):
             if (course_root / "autograded" / student / assignment).is_dir():
                 course.generate_feedback(cfg, student, assignment)

@@ -217,13 +217,13 @@ class Sandbox:
         self.close()
 
 
-def _start_zygote(limits: Limits, isolate: bool, clients: int, mpl_dir: str):
-    """Popen of a fresh zygote and `clients` channels to it (one per grader that will use it)."""
+def _start_zygote(limits: Limits, isolate: bool, clients: int, mpl_fallback: str):
+    """Popen of a fresh zygote and `clients` channels to it (one per grader that will use it);
+    mpl_fallback: matplotlib's folder where the kit's own cache cannot be written."""
     pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(clients)]
     env = {k: os.environ[k] for k in ENV_KEPT if k in os.environ}
     env.update(PYTHONPATH=REPO, HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
-               MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1", MPLCONFIGDIR=mpl_dir)
-    env["MPLCONFIGDIR"] = _matplotlib_cache(mpl_dir)
+               MKL_NUM_THREADS="1", PYTORCH_NVML_BASED_CUDA_CHECK="1", MPLCONFIGDIR=_matplotlib_cache(mpl_fallback))
     fds = [theirs.fileno() for _, theirs in pairs]
     args = json.dumps({"fds": fds, "limits": asdict(limits), "isolate": isolate})
     try:
@@ -238,7 +238,9 @@ def _start_zygote(limits: Limits, isolate: bool, clients: int, mpl_dir: str):
 def _matplotlib_cache(fallback: str) -> str:
     """Where the zygote's matplotlib keeps its font list: build/cache/matplotlib in the kit's folder,
     kept from one start to the next (building the list anew cost each zygote ~0.3 s of CPU), else
-    `fallback`, a fresh folder, where that one cannot be written. Jobs can read it, never write it."""
+    `fallback`, a fresh folder, where that one cannot be written. The zygote reads it before any job
+    exists; jobs can neither read nor write it (Landlock lets them read only Python, torch and
+    autograder/)."""
     folder = os.path.join(REPO, "build", "cache", "matplotlib")
     try:
         os.makedirs(folder, exist_ok=True)

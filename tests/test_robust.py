@@ -112,21 +112,13 @@ def test_no_temp_folder_is_left_behind():
 
 
 def test_matplotlib_cache_falls_back_to_the_sandbox_folder(monkeypatch, tmp_path):
-    """Where the kit's folder cannot be written (a read-only install), the zygote's matplotlib
-    config goes to the sandbox's own folder, removed with it."""
+    """Where the kit's folder cannot be written (here its path runs through a file, which stops
+    root too), the zygote's matplotlib config goes to the sandbox's own folder, removed with it."""
     from autograder import sandbox
-    read_only = tmp_path / "kit"
-    read_only.mkdir()
-    read_only.chmod(0o500)
-    monkeypatch.setattr(sandbox, "REPO", str(read_only))
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(sandbox, "REPO", str(tmp_path / "file"))
     fallback = str(tmp_path / "sandbox" / "mpl")
-    try:
-        if os.geteuid() == 0:   # root writes anywhere: a path under a file cannot be made by anyone
-            (tmp_path / "file").write_text("")
-            monkeypatch.setattr(sandbox, "REPO", str(tmp_path / "file"))
-        assert sandbox._matplotlib_cache(fallback) == fallback
-    finally:
-        read_only.chmod(0o700)
+    assert sandbox._matplotlib_cache(fallback) == fallback
 
 
 def test_collection_strips_links_and_world_write(tmp_path):
@@ -169,19 +161,23 @@ def test_a_submission_that_exhausts_the_trusted_side_scores_zero_with_the_reason
 
 def test_a_part_that_cannot_run_fails_each_test_with_a_fresh_traceback():
     """Run.api raises the same NotGraded for each of a part's tests (here: its function is not
-    defined). Each raise starts a fresh traceback: they used to pile up, and a submission that
-    defined nothing cost the grader seconds of CPU formatting ever longer tracebacks."""
+    defined), and an ended job the same JobEnded for each request. Each raise starts a fresh
+    traceback: they used to pile up, and a submission that defined nothing cost the grader seconds
+    of CPU formatting ever longer tracebacks."""
     import traceback
 
     from autograder.policy import Verdict
     from autograder.remote import NotGraded
     from autograder.run import Run
-    from autograder.sandbox import Limits
+    from autograder.sandbox import Exit, Job, JobEnded, Limits
     run = Run(None, None, ["cpu"], Limits(), Verdict())
-    depths = []
-    for _ in range(5):
-        try:
-            run.api("one_hot_lookup")
-        except NotGraded as exc:
-            depths.append(len(traceback.extract_tb(exc.__traceback__)))
-    assert len(depths) == 5 and len(set(depths)) == 1, depths
+    job = Job(None, 0, None, "", 1.0)
+    job.ended = JobEnded(Exit("killed"), "")
+    for again, raised in ((lambda: run.api("one_hot_lookup"), NotGraded), (lambda: job.request({}, {}), JobEnded)):
+        depths = []
+        for _ in range(5):
+            try:
+                again()
+            except raised as exc:
+                depths.append(len(traceback.extract_tb(exc.__traceback__)))
+        assert len(depths) == 5 and len(set(depths)) == 1, (raised.__name__, depths)
