@@ -35,15 +35,14 @@ def _mount(src, target, fstype, flags, data=None):
 
 
 def needed_paths() -> list[str]:
-    """What a job reads of Python: its prefixes, the standard library, site-packages, the kit."""
+    """What a job reads of Python: its prefixes, the standard library, site-packages. Nothing of the
+    kit's folder (on sys.path through PYTHONPATH) but a venv in it: the zygote imported the driver
+    before any job existed."""
     from . import sandbox
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), sandbox.REPO}
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)}
     paths |= {p for p in sys.path if p and os.path.isdir(p)}
     paths = {os.path.realpath(p) for p in paths} | paths
-    # of the kit's folder only its package: a bind keeps the folder's own modes, and a clone in a
-    # 0700 folder (mktemp -d) would stay closed to the job; its package inside is readable
-    repo = {sandbox.REPO, os.path.realpath(sandbox.REPO)}
-    return sorted((paths - repo) | {os.path.join(r, "autograder") for r in repo})
+    return sorted(paths - {sandbox.REPO, os.path.realpath(sandbox.REPO)})
 
 
 def _blocked_ancestor(path: str) -> str | None:

@@ -239,8 +239,8 @@ def _matplotlib_cache(fallback: str) -> str:
     """Where the zygote's matplotlib keeps its font list: build/cache/matplotlib in the kit's folder,
     kept from one start to the next (building the list anew cost each zygote ~0.3 s of CPU), else
     `fallback`, a fresh folder, where that one cannot be written. The zygote reads it before any job
-    exists; jobs can neither read nor write it (Landlock lets them read only Python, torch and
-    autograder/)."""
+    exists; jobs can neither read nor write it (Landlock lets them read only Python and its packages,
+    nothing of the kit's folder but its venv)."""
     folder = os.path.join(REPO, "build", "cache", "matplotlib")
     try:
         os.makedirs(folder, exist_ok=True)
@@ -597,12 +597,14 @@ def _confine(channel: int, log: int, limits: Limits, isolate: bool, cmd: dict):
                 raise
             print(f"sandbox: {ALLOW_ROOT_ENV}=1: this job keeps root", file=sys.stderr)
             cmd = dict(cmd, uid=None)
-    # Landlock: read only what Python and torch need (CUDA jobs: the driver's files too), write nothing
+    # Landlock: read only what Python and torch need (CUDA jobs: the driver's files too), write nothing.
+    # Nothing of the kit: the zygote imported the driver and wire.py before any job existed, and the
+    # submission comes over the job's channel (the hidden graders sit beside the driver in autograder/)
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.dirname(os.__file__))}
-    reads = prefixes | {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
+    reads = prefixes | {p for p in sys.path if p and os.path.isdir(p)
+                        and os.path.basename(os.path.normpath(p)) == "site-packages"}
     reads |= {"/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group",
-              "/proc", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/sys/devices/system/cpu",
-              os.path.join(REPO, "autograder")}
+              "/proc", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/sys/devices/system/cpu"}
     if cuda_path:
         import glob
         reads |= set(glob.glob("/dev/nvidia*")) | {"/dev/dri", "/proc/driver/nvidia", "/sys/bus/pci",
@@ -610,6 +612,10 @@ def _confine(channel: int, log: int, limits: Limits, isolate: bool, cmd: dict):
                                                   "/etc/nvidia", "/etc/OpenCL"}
         if os.environ.get("CUDA_HOME"):
             reads.add(os.environ["CUDA_HOME"])
+    holding = holds_the_kit(reads)
+    if holding and landlock.abi():
+        raise privilege.Refused(f"the sandbox would let jobs read the kit's folder {REPO}: {', '.join(holding)} "
+                                "holds it (keep Python and its venv out of the kit's folder, or in a folder of it: .venv)")
     # device files are opened read-write: allow writing to them, and only them
     writes = sorted(p for p in reads if p.startswith("/dev/nvidia")) + ["/dev/null"]
     landlock.restrict(read_paths=sorted(p for p in reads if p not in writes), write_paths=writes)
@@ -617,6 +623,13 @@ def _confine(channel: int, log: int, limits: Limits, isolate: bool, cmd: dict):
         privilege.drop_to(cmd["uid"], cmd["uid"])
         privilege.check_python_readable()
     seccomp.install()
+
+
+def holds_the_kit(paths) -> list[str]:
+    """Those of `paths` that are the kit's folder or a folder above it (a Python installed above the
+    checkout, a venv made in the checkout itself): a job allowed to read one could read the hidden graders."""
+    kit = os.path.realpath(REPO)
+    return sorted(p for p in paths if kit == os.path.realpath(p) or kit.startswith(os.path.realpath(p).rstrip("/") + "/"))
 
 
 def _python_readable_by_nobody() -> bool:

@@ -79,6 +79,80 @@ def test_cuda_path_keeps_landlock(tmp_path, monkeypatch):
     assert sorted(os.listdir(course)) == ["gradebook.db"]
 
 
+def _longest_line(path: Path, unlike: Path | None = None) -> str:
+    """A file's longest line (of at most 300 characters, and not in `unlike`): text that no file a
+    job may read holds."""
+    other = {line.strip() for line in unlike.read_text().splitlines()} if unlike else set()
+    return max((line.strip() for line in path.read_text().splitlines()
+                if len(line.strip()) <= 300 and line.strip() not in other), key=len)
+
+
+@pytest.mark.skipif(not __import__("autograder.landlock").landlock.abi(), reason="no Landlock on this kernel")
+@pytest.mark.parametrize("cuda_path", [False, True], ids=["cpu-path", "cuda-path"])
+def test_a_job_reads_its_python_and_nothing_of_the_kit_or_the_course(monkeypatch, cuda_path):
+    """A job walks every folder it can see and reads every file it may open
+    (tests/corpus/confine/reads_what_it_can.py, run straight in a job, on the CPU and the CUDA jobs'
+    paths): it reads Python's standard library and the venv's packages (even where the venv lives
+    inside the checkout), and nothing of the checkout otherwise (not the hidden graders, not the
+    driver's file, not solutions/ nor source/), of its parent folder, or of a course folder that
+    only Landlock keeps from it (its modes let anyone read it)."""
+    import shutil
+    import sys
+    import tempfile
+    from autograder import wire
+    from autograder.sandbox import CUDA_PATH_ENV, Limits, Sandbox
+    from conftest import ROOT
+    if cuda_path:
+        monkeypatch.setenv(CUDA_PATH_ENV, "1")
+    else:
+        monkeypatch.delenv(CUDA_PATH_ENV, raising=False)
+    course = Path(tempfile.mkdtemp(prefix="kit-course-"))
+    try:
+        os.chmod(course, 0o755)
+        secret = f"gradebook-{os.urandom(8).hex()}"
+        (course / "gradebook.db").write_text(secret)
+        stub = ROOT / "assignments" / "embedding" / "embedding.ipynb"   # what students get: not secret
+        markers = {"graders": _longest_line(ROOT / "autograder" / "graders" / "test_embedding_backward.py"),
+                   "graders' conftest": _longest_line(ROOT / "autograder" / "graders" / "conftest.py"),
+                   "driver": _longest_line(ROOT / "autograder" / "driver.py"),
+                   "solutions": _longest_line(ROOT / "solutions" / "embedding" / "embedding.ipynb", stub),
+                   "source": _longest_line(ROOT / "source" / "embedding" / "embedding.ipynb", stub),
+                   "course": secret,
+                   "stdlib": next(l for l in Path(os.__file__).read_text().splitlines() if l.startswith("def makedirs("))}
+        probe = (CORPUS / "confine" / "reads_what_it_can.py").read_text()
+        filled = probe.replace("REPO, VENV, COURSE, MARKERS = '', '', '', {}",
+                               f"REPO, VENV, COURSE, MARKERS = {str(ROOT)!r}, {sys.prefix!r}, {str(course)!r}, {markers!r}")
+        assert filled != probe
+        with Sandbox(Limits(wall_s=60, cpu_s=40)) as box:
+            job = box.job(["cpu"])
+            reply, tensors = job.request({"ops": [{"op": "load", "code": [["probe", filled]], "standins": []},
+                                                  {"op": "fetch", "value": {"N": "REPORT"}}]}, {})
+            job.close()
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
+    done = reply["done"]
+    assert len(done) == 2 and "ok" in done[1], done
+    report = wire.decode(done[1]["ok"], tensors, lambda t, dev, rg: t)
+    if os.path.isdir("/sys/bus/pci"):
+        assert report["cuda_rules"] == cuda_path, report
+    # it did walk and read: Python's own library, the venv's packages
+    assert report["stdlib"] and "stdlib" in report["found"] and report["read"] >= 300, report
+    if Path(sys.prefix).resolve().is_relative_to(ROOT):
+        assert report["venv"] > 0, report
+    # and saw nothing else of the checkout, its parent or the course
+    seen = {k: report[k] for k in ("secret_reads", "secret_lists", "found")}
+    assert seen == {"secret_reads": [], "secret_lists": [], "found": ["stdlib"]}, report
+
+
+def test_a_read_rule_that_holds_the_kit_is_found():
+    """A job refuses to run when a folder it would read holds the kit's (a Python installed above the
+    checkout, a venv made in the checkout itself); a venv inside it (.venv) is fine."""
+    from autograder.sandbox import REPO, holds_the_kit
+    parent = os.path.dirname(REPO)
+    assert holds_the_kit([REPO, parent, "/", os.path.join(REPO, ".venv"), os.path.join(REPO, "autograder"),
+                          REPO + "-other", os.path.join(parent, "elsewhere")]) == sorted({REPO, parent, "/"})
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="job cgroups are made by a root grader")
 @pytest.mark.parametrize("attack,part", [("memfd_bomb", "one_hot_lookup"), ("forked_hog", "embedding_backward")])
 def test_memory_is_capped_per_job(tmp_path, attack, part):
