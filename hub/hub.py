@@ -8,9 +8,18 @@
 Everything it makes lives in build/hub/ (passwords.txt, the exchange, the hub's state, its log), but
 the users' homes (/home/kit-*) and the course (/home/kit-instructor/course), which belong to them.
 Ports: HUB_PORT (default 8000) for people; the hub's own and the proxy's API port are free ports.
+
+Privacy (`ensure_users`, `ensure_course`, `close_checkout`; each start sets it again): homes are 0700,
+the course 0700; the checkout is 0751, group kit-graders (the hub's other users pass through it to
+build/hub/ and list nothing); each of its entries but build/ and .venv/ (autograder/ with the hidden
+graders, solutions/, source/, .git/, ...) is closed to others and open to the group kit-graders (the
+instructor: formgrader's grader imports autograder/); in build/ and build/hub/ (0711) only the hub's
+venv, its Python, the labs' config (etc/) and the exchange are open.
 """
+import grp
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -32,6 +41,8 @@ COURSE = Path("/home") / INSTRUCTOR / "course"
 EXCHANGE = STATE / "exchange"
 COURSE_ID = "embedding-kit"
 FORMGRADER = f"formgrader-{COURSE_ID}"   # the hub service: /services/formgrader-embedding-kit/formgrader
+GRADERS = "kit-graders"   # the Unix group that may read the kit's checkout (the hidden graders): the instructor
+OPEN_IN_HUB = ("venv", "python", "etc", "exchange")   # all that the hub's users reach of the checkout
 
 
 def copy_python() -> int:
@@ -78,27 +89,39 @@ def ensure_users() -> dict:
         passwords[user] = secrets.token_urlsafe(9)
     run("chpasswd", input="".join(f"{u}:{p}\n" for u, p in passwords.items()))
     out = STATE / "passwords.txt"
-    out.write_text("".join(f"{u} {p}\n" for u, p in passwords.items()))
+    out.touch(mode=0o600)
     out.chmod(0o600)
+    out.write_text("".join(f"{u} {p}\n" for u, p in passwords.items()))
+    run("groupadd", "--force", GRADERS)
+    run("usermod", "--append", "--groups", GRADERS, INSTRUCTOR)
+    for user in [INSTRUCTOR] + STUDENTS:   # useradd made them 0755 (login.defs' UMASK): anyone read anyone's work
+        Path("/home", user).chmod(0o700)
     return passwords
 
 
 def ensure_course():
     """The instructor's course folder: the nbgrader source, and a config on top of the kit's."""
+    kit_config = f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})"
     if not COURSE.exists():
         COURSE.mkdir(parents=True)
         shutil.copytree(REPO / "source" / "embedding", COURSE / "source" / "embedding")
         (COURSE / "nbgrader_config.py").write_text(
             '"""The course on the hub: the kit\'s configuration, this folder as the course root."""\n'
             "import os\n\nc = get_config()  # noqa: F821\n"
-            f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})  # noqa: F821\n"
+            f"{kit_config}  # noqa: F821\n"
             "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n")
+    else:   # a course made from another checkout (or one moved since) loads this one's config; the rest is kept
+        config = COURSE / "nbgrader_config.py"
+        text = config.read_text()
+        config.write_text(re.sub(r"^load_subconfig\((['\"]).*?nbgrader_config\.py\1\)", lambda _: kit_config, text,
+                                 count=1, flags=re.M))
     # The instructor's server runs in their home (the spawner starts every server there), and nbgrader
     # reads nbgrader_config.py from the working directory: from there, the course's.
     home_config = COURSE.parent / "nbgrader_config.py"
     home_config.write_text(f"c = get_config()  # noqa: F821\nload_subconfig({str(COURSE / 'nbgrader_config.py')!r})"
                            "  # noqa: F821\n")
     run("chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(COURSE), str(home_config))
+    COURSE.chmod(0o700)   # the solutions, the gradebook, every submission: the instructor's alone
 
 
 def write_jupyter_config():
@@ -112,20 +135,55 @@ def write_jupyter_config():
     (common / "nbgrader_config.py").write_text(
         f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.root = {str(EXCHANGE)!r}\n")
+    # the lab's terminal: bash, not a login shell (whose /etc/profile resets PATH, losing the venv: no nbgrader)
+    (common / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"terminado_settings": {"shell_command": ["/bin/bash"]}}}, indent=1))
     (student / "jupyter_server_config.json").write_text(json.dumps(
         {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}}, indent=1))
     (student / "labconfig" / "page_config.json").write_text(json.dumps(
         {"disabledExtensions": {"@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True,
                                 "@jupyter/nbgrader:course-list": True}}, indent=1))
+    for p in [STATE / "etc", *(STATE / "etc").rglob("*")]:   # every user's server reads it, whatever root's umask
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+def close_checkout():
+    """What the hub's users may reach of the checkout: build/hub's venv, Python, labs' config and
+    exchange, through folders they cannot list (build/ and build/hub/ 0711, the checkout 0751, group
+    kit-graders). The rest is closed to them: each entry of the checkout but build/ and .venv/ (the
+    hidden graders, solutions/, source/, .git/ ...) belongs to the group kit-graders (the instructor,
+    whose formgrader grades with autograder/) and to no one else; so does autograder/graders/, should
+    autograder/ be opened; in build/ everything but hub/, in build/hub/ everything but OPEN_IN_HUB
+    (passwords, tokens, logs). .venv/ stays readable: a job of a grader run as root drops to a uid of
+    its own that must still read the venv's Python."""
+    gid = grp.getgrnam(GRADERS).gr_gid
+
+    def close(path: Path, group: bool):
+        if path.is_symlink():
+            return
+        mode = path.stat().st_mode & 0o7770
+        if group:
+            os.chown(path, -1, gid)
+            mode |= 0o050 if path.is_dir() else 0o040
+        path.chmod(mode)
+
+    os.chown(REPO, -1, gid)   # the graders list it: Python's import lists each folder on sys.path
+    for folder, keep, mode in ((REPO, {"build", ".venv"}, 0o051), (REPO / "build", {"hub"}, 0o011),
+                               (STATE, set(OPEN_IN_HUB), 0o011)):
+        folder.chmod(folder.stat().st_mode & 0o700 | mode)
+        for entry in folder.iterdir():
+            if entry.name not in keep:
+                close(entry, group=folder == REPO)
+    close(REPO / "autograder" / "graders", group=True)
 
 
 def check_readable():
-    """Every user runs the repository's code and build/hub/venv: each folder above them must let them in."""
-    for path in (REPO, VENV, LIBS):
+    """Every user runs build/hub/venv and its Python: each folder above them must let them in."""
+    for path in (VENV, LIBS):
         for p in [path, *path.parents]:
             if not os.stat(p).st_mode & 0o001:
                 sys.exit(f"{p} is not open to other users (mode {oct(os.stat(p).st_mode & 0o777)}): the hub's "
-                         f"users could not run {path}. Clone the repository somewhere they can read.")
+                         f"users could not run {path}. Clone the repository somewhere they can reach.")
 
 
 def start() -> int:
@@ -136,9 +194,7 @@ def start() -> int:
     if _pid() is not None:
         print(f"the hub is already running: {_url()}")
         return 0
-    check_readable()
     STATE.mkdir(parents=True, exist_ok=True)
-    STATE.chmod(0o755)
     EXCHANGE.mkdir(exist_ok=True)
     EXCHANGE.chmod(0o1777)   # everyone writes; only owners delete (nbgrader's exchange)
     passwords = ensure_users()
@@ -152,12 +208,16 @@ def start() -> int:
                 "instructor": INSTRUCTOR, "students": STUDENTS, "course": str(COURSE), "exchange": str(EXCHANGE),
                 "service_token": secrets.token_hex(16), "libs": str(LIBS), "etc": str(STATE / "etc"),
                 "formgrader": FORMGRADER, "formgrader_port": free_port(), "formgrader_token": secrets.token_hex(16),
-                "graders": f"formgrade-{COURSE_ID}"}
-    (STATE / "hub.json").write_text(json.dumps(settings, indent=1))
+                "graders": f"formgrade-{COURSE_ID}", "repo": str(REPO)}
+    (STATE / "hub.json").touch(mode=0o600)
     (STATE / "hub.json").chmod(0o600)
-    log = open(STATE / "jupyterhub.log", "ab")
+    (STATE / "hub.json").write_text(json.dumps(settings, indent=1))
+    log = _log("jupyterhub.log")
+    close_checkout()
+    check_readable()
+    # umask 077: what the hub makes is its own; each user's server gets its own umask (jupyterhub_config.py)
     proc = subprocess.Popen([str(VENV / "bin" / "jupyterhub"), "-f", str(REPO / "hub" / "jupyterhub_config.py")],
-                            cwd=state, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            cwd=state, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, umask=0o077,
                             env={**os.environ, "PATH": f"{VENV / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
                                  "LD_LIBRARY_PATH": str(LIBS)})
     (STATE / "launcher.pid").write_text(str(proc.pid))
@@ -179,6 +239,14 @@ def start() -> int:
     return 0
 
 
+def _log(name: str):
+    """build/hub/NAME for appending, readable by root alone (a log holds URLs with tokens, users' errors)."""
+    path = STATE / name
+    log = open(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
+    path.chmod(0o600)
+    return log
+
+
 def start_formgrader(settings: dict) -> None:
     """Formgrader, the hub's external service, as the instructor in the course folder (what a managed
     service would be given by the hub, here by hand). It runs as the instructor: stop() ends it."""
@@ -194,11 +262,15 @@ def start_formgrader(settings: dict) -> None:
            "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}", "JUPYTERHUB_USER": INSTRUCTOR,
            "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback", "JUPYTERHUB_OAUTH_SCOPES": scopes,
            "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes, "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]"}
-    log = open(STATE / "formgrader.log", "ab")
-    subprocess.Popen([shutil.which("runuser") or "/usr/sbin/runuser", "-u", INSTRUCTOR, "--", str(VENV / "bin" / "jupyterhub-singleuser"),
+    log = _log("formgrader.log")
+    # umask 022, as the instructor's own server: nbgrader copies feedback into the exchange with the mode
+    # it was written with, and the students must read it there (the course folder itself is 0700)
+    subprocess.Popen([shutil.which("runuser") or "/usr/sbin/runuser", "-u", INSTRUCTOR, "--",
+                      str(VENV / "bin" / "jupyterhub-singleuser"),
                       "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--ServerApp.root_dir={COURSE}",
                       "--ServerApp.default_url=/formgrader"],
-                     cwd=COURSE.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                     cwd=COURSE.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                     umask=0o022)
 
 
 def _url() -> str:

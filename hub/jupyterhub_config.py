@@ -1,14 +1,17 @@
 """JupyterHub for one course on this machine (`make hub`; hub/hub.py writes build/hub/hub.json first).
 
 Loopback only. Users are real local accounts (PAM): the instructor and the students that hub.py
-created. Each gets a JupyterLab as themselves (LocalProcessSpawner), from build/hub/venv (made from a copy of .venv's interpreter, which
-lives under /root where they cannot enter). nbgrader's
-exchange is a shared folder (1777). Formgrader runs as a service of the hub (started by hub.py as
-the instructor, in the course) and in the instructor's own server; autograde uses the kit's
+created. Each gets a JupyterLab as themselves (LocalProcessSpawner), from build/hub/venv (made from a
+copy of .venv's interpreter, which lives under /root where they cannot enter). nbgrader's exchange is
+a shared folder (1777). Students' servers have umask 077; their homes are 0700, and the course and the
+kit's checkout are closed to them (hub.py). Formgrader runs as a service of the hub (started by hub.py
+as the instructor, in the course) and in the instructor's own server; autograde uses the kit's
 isolated grader. Students' servers hide formgrader.
 """
 import json
 import os
+
+from jupyterhub.spawner import LocalProcessSpawner
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 settings = json.load(open(os.path.join(HERE, "..", "build", "hub", "hub.json")))
@@ -43,6 +46,24 @@ c.JupyterHub.load_groups = {settings["graders"]: {"users": [settings["instructor
 c.JupyterHub.load_roles.append({"name": "graders", "groups": [settings["graders"]],
                                 "scopes": [f"access:services!service={settings['formgrader']}"]})
 
+
+class KitSpawner(LocalProcessSpawner):
+    """A local process as the user, with a umask: a student's new files are theirs alone (077; their home
+    is 0700 too). The instructor's stay 022 inside their closed course: nbgrader copies the feedback into
+    the exchange with the mode it was written with, and each student must read theirs there."""
+
+    def make_preexec_fn(self, name):
+        as_user = super().make_preexec_fn(name)
+        umask = 0o022 if name == settings["instructor"] else 0o077
+
+        def preexec():
+            os.umask(umask)
+            as_user()
+        return preexec
+
+
+c.JupyterHub.spawner_class = KitSpawner
+
 c.Spawner.cmd = [os.path.join(settings["venv"], "bin", "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 300   # torch is imported through the course config: slow on a loaded machine
@@ -58,6 +79,7 @@ def per_user(spawner):
     if name == settings["instructor"]:
         spawner.notebook_dir = settings["course"]
         env["JUPYTER_CONFIG_PATH"] = os.path.join(settings["etc"], "common")
+        env["PYTHONPATH"] = settings["repo"]   # `python -m autograder batch ~/course` in their terminal
     else:
         spawner.notebook_dir = "~"
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(os.path.join(settings["etc"], d)

@@ -24,6 +24,7 @@ SHOTS = HUB_DIR / "screenshots"
 COURSE_ID = "embedding-kit"
 STUDENTS = {"kit-alice": "alice", "kit-bob": "bob", "kit-mallory": "mallory"}   # -> demo.work's behaviours
 INSTRUCTOR = "kit-instructor"
+COURSE = Path("/home") / INSTRUCTOR / "course"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -217,6 +218,119 @@ def test_each_student_fetches_their_feedback(hub):
             assert float(score.group(1)) < 100 and "FAIL" in html
 
 
+def as_user(user: str, *cmd: str) -> subprocess.CompletedProcess:
+    """`cmd` as `user` (their uid, groups and nothing more): what they could do in their lab's terminal."""
+    return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True, timeout=300, cwd="/")
+
+
+def _first(folder: Path, pattern: str) -> Path:
+    found = sorted(folder.rglob(pattern))
+    assert found, f"nothing matches {pattern} in {folder}"
+    return found[0]
+
+
+def _readable(user: str, paths) -> list[str]:
+    """Those of `paths` (each there, as root sees) that `user` can list (a folder) or read (a file)."""
+    leaks = []
+    for path in paths:
+        assert path.exists(), path
+        r = as_user(user, *(["ls", "-a", str(path)] if path.is_dir() else ["head", "-c", "1", str(path)]))
+        if r.returncode == 0 or "Permission denied" not in r.stderr:
+            leaks.append(f"{path} ({'listed' if path.is_dir() else 'read'})")
+    return leaks
+
+
+def test_a_student_reads_nothing_of_the_others_the_course_or_the_kit(hub):
+    """After a whole round (submissions collected, graded, feedback returned): can alice, as herself (what
+    her lab's terminal runs as), list or read bob's home, notebook or feedback, the instructor's course
+    (its source with the solutions, the gradebook, every submission, autograded notebook, grader's
+    results and feedback), or the kit's checkout (the hidden graders, the solutions, the source, git's
+    objects, the hub's passwords, tokens and logs)? Can bob read alice's? None of it may be open."""
+    bob, alice = Path("/home/kit-bob"), Path("/home/kit-alice")
+    results = _first(COURSE, "autograder_results")
+    private = [
+        bob, bob / "embedding", bob / "embedding" / "embedding.ipynb", bob / hub["feedback"]["kit-bob"],
+        COURSE.parent, COURSE, COURSE / "gradebook.db", COURSE / "nbgrader_config.py",
+        COURSE / "source" / "embedding" / "embedding.ipynb",
+        COURSE / "submitted" / "kit-bob" / "embedding" / "embedding.ipynb",
+        COURSE / "autograded" / "kit-bob" / "embedding" / "embedding.ipynb",
+        COURSE / "feedback" / "kit-bob" / "embedding" / "embedding.html", results, _first(results, "*.json"),
+        ROOT, ROOT / ".git", ROOT / ".git" / "config", ROOT / "nbgrader_config.py",
+        ROOT / "autograder", ROOT / "autograder" / "driver.py", ROOT / "autograder" / "graders",
+        _first(ROOT / "autograder" / "graders", "test_*.py"), ROOT / "solutions", _first(ROOT / "solutions", "*.ipynb"),
+        ROOT / "source", ROOT / "source" / "embedding" / "embedding.ipynb", ROOT / "build", HUB_DIR,
+        HUB_DIR / "passwords.txt", HUB_DIR / "hub.json", HUB_DIR / "state", HUB_DIR / "jupyterhub.log",
+        HUB_DIR / "formgrader.log"]
+    leaks = _readable("kit-alice", private)
+    leaks += _readable("kit-bob", [alice, alice / "embedding" / "embedding.ipynb",
+                                   alice / hub["feedback"]["kit-alice"]])
+    assert not leaks, "open to another student:\n" + "\n".join(leaks)
+    for user in STUDENTS:
+        assert Path(f"/home/{user}").stat().st_mode & 0o777 == 0o700
+    assert COURSE.parent.stat().st_mode & 0o077 == 0 and COURSE.stat().st_mode & 0o077 == 0
+
+
+def test_a_student_still_runs_what_the_course_needs(hub):
+    """Closed as the checkout is, can alice still run the hub's Python and nbgrader, read the labs' shared
+    config and the released assignment in the exchange, and her own work; and can the instructor (the
+    graders' group) read the hidden graders that formgrader's grader imports?"""
+    env = ["env", f"LD_LIBRARY_PATH={HUB_DIR / 'python' / 'lib'}"]
+    r = as_user("kit-alice", *env, str(HUB_DIR / "venv" / "bin" / "python"), "-c",
+                "import nbgrader, jupyterlab, torch; print('imported')")
+    assert r.returncode == 0 and "imported" in r.stdout, r.stderr[-2000:]
+    r = as_user("kit-alice", *env, str(HUB_DIR / "venv" / "bin" / "nbgrader"), "--version")
+    assert r.returncode == 0, r.stderr[-2000:]
+    settings = hub["settings"]
+    for path in (Path(settings["etc"]) / "common" / "nbgrader_config.py",
+                 Path("/home/kit-alice/embedding/embedding.ipynb"),
+                 Path(settings["exchange"]) / COURSE_ID / "outbound" / "embedding" / "embedding.ipynb"):
+        r = as_user("kit-alice", "head", "-c", "1", str(path))
+        assert r.returncode == 0, (path, r.stderr)
+    grader = _first(ROOT / "autograder" / "graders", "test_*.py")
+    r = as_user(INSTRUCTOR, "head", "-c", "1", str(grader))
+    assert r.returncode == 0, r.stderr
+
+
+def _terminal(hub, user: str, command: str) -> str:
+    """What `command` prints in a terminal of `user`'s JupyterLab (its websocket, as the lab's terminal tab)."""
+    import asyncio
+    from tornado import httpclient, websocket
+    s = server(hub, user)
+    name = ok(s.post("/api/terminals"))["name"]
+    url = hub["url"].replace("http://", "ws://") + f"/user/{user}/terminals/websocket/{name}"
+
+    async def talk() -> str:
+        conn = await websocket.websocket_connect(httpclient.HTTPRequest(
+            url, headers={"Authorization": s.headers["Authorization"]}))
+        await conn.write_message(json.dumps(["stdin", f"{command}; echo KIT-END-$?\r"]))
+        out, deadline = "", time.monotonic() + 300
+        while not re.search(r"KIT-END-\d+", out):   # the echoed command line reads KIT-END-$?
+            msg = await asyncio.wait_for(conn.read_message(), max(1, deadline - time.monotonic()))
+            assert msg is not None, out
+            kind, *rest = json.loads(msg)
+            out += rest[0] if kind == "stdout" else ""
+        conn.close()   # the text without its escapes (colours, title, bracketed paste) and carriage returns
+        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r", "", out)
+
+    try:
+        return asyncio.run(talk())
+    finally:
+        s.delete(f"/api/terminals/{name}")
+
+
+def test_the_labs_terminal_has_the_course_tools_and_a_private_umask(hub):
+    """In a student's JupyterLab terminal: is nbgrader on PATH, are the files she makes hers alone (umask
+    077), and is bob's notebook refused? In the instructor's: does `python -m autograder` (the class's
+    batch grading) start?"""
+    out = _terminal(hub, "kit-alice", "umask; command -v nbgrader; nbgrader --version >/dev/null && echo NBGRADER-OK; "
+                                      "head -c 100 /home/kit-bob/embedding/embedding.ipynb")
+    assert "0077" in out.splitlines(), out[-3000:]
+    assert str(HUB_DIR / "venv" / "bin" / "nbgrader") in out and "NBGRADER-OK" in out, out[-3000:]
+    assert "Permission denied" in out, out[-3000:]
+    out = _terminal(hub, INSTRUCTOR, "python -m autograder --help")
+    assert "usage: python -m autograder" in out and "KIT-END-0" in out, out[-3000:]
+
+
 def _browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): the browser part is skipped")
@@ -242,7 +356,7 @@ def test_in_chromium_a_student_and_the_instructor(hub):
     feedback; does the instructor, through the hub's formgrader service, see everyone out of 100 in
     Manage Students? Screenshots kept."""
     p, browser = _browser()
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(mode=0o700, parents=True, exist_ok=True)   # alice's score: root's alone
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         _login(page, hub, "kit-alice")
@@ -290,10 +404,16 @@ def test_hub_stop_leaves_nothing_running(hub):
 
 def test_hub_stop_cleans_up_after_a_hub_that_died(hub):
     """A hub killed outright leaves its proxy (a session of its own) and the proxy's pid file: does
-    `hub/hub.py stop` end that proxy too, and leave nothing listening?"""
+    `hub/hub.py stop` end that proxy too, and leave nothing listening? (On the way: does a start point a
+    course made from another checkout at this one's config, keeping the instructor's own lines?)"""
+    config = COURSE / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(str(ROOT), "/elsewhere/kit") + "# the instructor's own line\n")
     start = subprocess.run([sys.executable, str(ROOT / "hub" / "hub.py"), "start"], capture_output=True, text=True,
                            timeout=600, env={**os.environ, "HUB_PORT": hub["url"].rsplit(":", 1)[1]})
     assert start.returncode == 0, start.stdout + start.stderr
+    text = config.read_text()
+    assert f"load_subconfig({str(ROOT / 'nbgrader_config.py')!r})" in text and "/elsewhere" not in text
+    assert text.endswith("# the instructor's own line\n")
     settings = json.loads((HUB_DIR / "hub.json").read_text())
     os.kill(int((HUB_DIR / "launcher.pid").read_text()), 9)
     time.sleep(2)
