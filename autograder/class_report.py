@@ -1,9 +1,12 @@
 """The class report: a score histogram and how often each check failed (which mistakes are common),
-as a picture and a Markdown table, from the per-student results the batch grader stored."""
+as a picture and a Markdown table, from the per-student results the batch grader stored. A table
+cell's text stays text (textsafe.markdown_text): a | or a [ in a question, or markup in anything
+a result holds, neither breaks the table nor becomes HTML where the report is rendered."""
 from collections import Counter
 from pathlib import Path
 
 from .result import Result
+from .textsafe import markdown_text
 
 
 def prepare():
@@ -47,7 +50,7 @@ def write(results: dict[str, Result], out_dir: Path) -> dict[str, Path]:
              "![scores and most failed checks](class_report.png)", "",
              "| check | question | students failing | % |", "|---|---|---:|---:|"]
     for key, c in failed.most_common():
-        lines.append(f"| `{key}` | {questions[key]} | {c} | {100 * c / max(n, 1):.0f} |")
+        lines.append(f"| `{key}` | {markdown_text(questions[key])} | {c} | {100 * c / max(n, 1):.0f} |")
     md = out_dir / "class_report.md"
     md.write_text("\n".join(lines) + "\n")
     return {"markdown": md, "picture": png}

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .i18n import _
+from .textsafe import clean, cut
 
 MAX_SOURCE = 2 << 20  # bytes of code kept from one submission
 MAX_FILES = 8 * MAX_SOURCE   # bytes of files read from one submission (all its notebooks together)
 MAX_CELLS = 2000      # code cells read from one submission; the course's notebook has a few dozen
+MAX_LABEL_ID = 64     # characters of a cell's grade_id in its label (in notes, tracebacks); the course's: 21 at most
 KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
         ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
 PROVIDED_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
@@ -160,12 +162,13 @@ def _from_nb(nb, stem: str, filename: str = "", into: Submission | None = None) 
             break
         cell_meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         meta = cell_meta.get("nbgrader") if isinstance(cell_meta.get("nbgrader"), dict) else {}
-        label = f"{stem} cell {i + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
+        label = f"{stem} cell {i + 1}" + (f" ({cut(str(meta['grade_id']), MAX_LABEL_ID)})" if meta.get("grade_id") else "")
         tags = cell_meta.get("tags") if isinstance(cell_meta.get("tags"), list) else []
         provided = (bool(meta) and not meta.get("solution", False)) or "provided" in tags
         source = cell.get("source", "")
         source = "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else \
             source if isinstance(source, str) else ""
+        source, label = clean(source), clean(label)   # as autograde reads the notebook (TolerantNotebookExporter)
         _add(sub, label, source, keep=PROVIDED_KEEP if provided else KEEP, tell=bool(meta.get("solution")))
     return sub
 

@@ -3,7 +3,9 @@ template they feed (autograder/templates/kit_feedback: nbgrader's feedback page 
 named in its contents list, long lines wrapped, and no MathJax from a CDN).
 
 Math is turned into MathML when the feedback is made, so it renders in any browser offline and
-in JupyterLab's HTML viewer, which runs no scripts."""
+in JupyterLab's HTML viewer, which runs no scripts. MathML is some 25 times longer than the LaTeX
+it replaces, so a notebook's markdown is converted only up to a budget (MathBudget): a student's
+notebook of dense math keeps its LaTeX past it, instead of growing 25-fold (and costing seconds)."""
 import functools
 import re
 from pathlib import Path
@@ -23,7 +25,11 @@ CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
 
 
-@functools.lru_cache(maxsize=4096)   # a class's notebooks share almost every markdown cell
+MATH_CELL = 16 << 10      # characters: a longer markdown cell keeps its LaTeX (the course's longest: 4.3 K)
+MATH_GROWTH = 256 << 10   # characters MathML may add to one notebook (the course's own markdown: 9 K)
+
+
+@functools.lru_cache(maxsize=512)   # a class's notebooks share almost every markdown cell
 def to_mathml(markdown: str) -> str:
     """The markdown with each $...$ and $$...$$ replaced by MathML (left as it was where it will not parse)."""
     def one(m):
@@ -36,13 +42,33 @@ def to_mathml(markdown: str) -> str:
     return "".join(p if i % 2 else MATH.sub(one, p) for i, p in enumerate(pieces))
 
 
+class MathBudget:
+    """to_mathml for one notebook's markdown cells, in order, until they have grown by MATH_GROWTH
+    characters; a cell longer than MATH_CELL, and every cell after the budget ran out, keeps its LaTeX."""
+
+    def __init__(self):
+        self.left = MATH_GROWTH
+
+    def __call__(self, markdown: str) -> str:
+        if len(markdown) > MATH_CELL or self.left <= 0:
+            return markdown
+        out = to_mathml(markdown)
+        grown = len(out) - len(markdown)
+        self.left -= grown
+        return out if self.left >= 0 else markdown
+
+
 class MathToMathML(Preprocessor):
     """Markdown cells' LaTeX becomes MathML (the stock feedback page loads MathJax from a CDN)."""
     enabled = Bool(True)   # nbconvert's preprocessors are off unless enabled
 
+    def preprocess(self, nb, resources):
+        self._mathml = MathBudget()   # one budget per notebook
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and not cell.get("metadata", {}).get("nbgrader"):   # never a graded answer
-            cell.source = to_mathml(cell.source)
+            cell.source = self._mathml(cell.source)
         return cell, resources
 
 

@@ -29,6 +29,7 @@ EN = {
     "report.fail": "FAIL",
     "report.notes": "Notes:",
     "report.note": "note: {note}",
+    "note.more": "… and {n} more notes (only the first {shown} are shown)",
     "note.standin": "{part} lost points; when the other parts were graded, torch's `{names}` stood in for yours, so they lost nothing for it. With your own, code that calls `{names}` (your Embedding, say) would fail where it fails.",
     "report.cause": "If this fails, check: {cause}",
     "report.as_above": "(as above)",

@@ -14,6 +14,7 @@ MESSAGES = {
     "report.fail": "未通过",
     "report.notes": "备注：",
     "report.note": "注：{note}",
+    "note.more": "……另有 {n} 条备注（只列出前 {shown} 条）",
     "note.standin": "{part} 失分了；评其他部分时用的是 torch 的 `{names}` 代替你的实现，所以它们没有因此失分。若用你自己的实现，调用 `{names}` 的代码（比如你的 Embedding）会在同样的地方出错。",
     "report.cause": "如果这项未通过，请检查：{cause}",
     "report.as_above": "（同上）",

@@ -24,6 +24,7 @@ from .report import comment_with_report, graded_cell_outputs
 from .result import Result
 from .results import load_cached, result_path, store
 from .sandbox import Limits
+from .textsafe import clean_tree
 
 _grader, _grader_lock = None, threading.Lock()
 
@@ -98,11 +99,16 @@ class IsolatedGrade(NbGraderPreprocessor):
 
 class TolerantOverwriteCells(OverwriteCells):
     """OverwriteCells that never fails a whole student: where stock nbgrader raises "Inconsistent
-    checksums" (a student changed a locked cell's metadata), the cell is restored from the source."""
+    checksums" (a student changed a locked cell's metadata), the cell is restored from the source;
+    where it drops only the grade_id of a cell the source does not have (and CheckCellMetadata then
+    fails the student: a graded cell without one), the cell loses its nbgrader metadata."""
 
     def preprocess_cell(self, cell, resources, cell_index):
         try:
-            return super().preprocess_cell(cell, resources, cell_index)
+            cell, resources = super().preprocess_cell(cell, resources, cell_index)
+            if "nbgrader" in cell.metadata and "grade_id" not in cell.metadata.nbgrader:
+                del cell.metadata["nbgrader"]   # not a cell of the source's: nothing to grade or give feedback on
+            return cell, resources
         except RuntimeError as exc:
             grade_id = cell.metadata.nbgrader["grade_id"]
             source = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
@@ -142,7 +148,9 @@ def released_notebook(coursedir, assignment: str, notebook_id: str) -> Path:
 class TolerantNotebookExporter(NotebookExporter):
     """Autograde's reader. nbgrader's own fails the student with a raw NotJSONError traceback when a
     submitted notebook is not JSON (and leaves them without feedback); this one grades stand_in()
-    instead: zero on every part, the reason in formgrader and in the feedback."""
+    instead: zero on every part, the reason in formgrader and in the feedback. And where a notebook
+    holds text that is not valid UTF-8 (a lone surrogate from a JSON escape), the autograded copy,
+    the gradebook and the feedback could not be written: the notebook is read with it escaped."""
 
     def from_file(self, file_stream, resources=None, **kw):
         try:
@@ -159,7 +167,7 @@ class TolerantNotebookExporter(NotebookExporter):
             path = Path(getattr(file_stream, "name", info["notebook"] + ".ipynb"))
             self.log.warning("%s cannot be read (%s): grading the released notebook as a zero", path, exc)
             nb = stand_in(released, unreadable_reason(path, lang), lang)
-        return self.from_notebook_node(nb, resources=resources, **kw)
+        return self.from_notebook_node(nbformat.from_dict(clean_tree(nb)), resources=resources, **kw)
 
 
 class SaveReportComments(NbGraderPreprocessor):

@@ -17,7 +17,13 @@ Gradebook API and one engine for the whole class:
   (sanitising, as OverwriteCells does), the grader's report and score as each graded cell's output
   (as IsolatedGrade writes them), and markdown math as MathML (as MathToMathML writes it). A
   notebook that cannot be read is recorded as its stand-in (the released notebook with a cell
-  saying what to fix), as TolerantNotebookExporter gives autograde.
+  saying what to fix), as TolerantNotebookExporter gives autograde. A cell whose grade_id the
+  source does not have, or that repeats one a later cell has, loses its nbgrader metadata (as
+  TolerantOverwriteCells and DeduplicateIds have it): only the source's cells are graded, once
+  each, and feedback finds each cell it shows in the gradebook. The notebook is valid UTF-8.
+
+What a student's record adds beyond their own notebook is bounded, as the Result's texts are
+(score.py): a graded cell's output and a comment hold a few notes and the part's messages.
 
 tests/test_course.py checks that this gives the same gradebook as nbgrader's own autograde.
 """
@@ -34,6 +40,7 @@ from . import course
 from .result import Result
 from .parts import BY_ID
 from .report import cell_score, comment_with_report, graded_cell_outputs
+from .textsafe import clean_tree
 
 
 class Recorder:
@@ -157,7 +164,7 @@ class Recorder:
         shutil.copytree(submitted, tmp, ignore=skip)
         shutil.copytree(self.source_dir, tmp, ignore=skip, dirs_exist_ok=True)
         # nbformat.write would validate every cell against the schema again (20 ms a notebook)
-        text = json.dumps(self._sanitised(nb, result), sort_keys=True, indent=1, ensure_ascii=False)
+        text = json.dumps(clean_tree(self._sanitised(nb, result)), sort_keys=True, indent=1, ensure_ascii=False)
         (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
         dest.parent.mkdir(parents=True, exist_ok=True)
         for attempt in range(5):   # another grader may put its (equal) copy there in between
@@ -170,15 +177,22 @@ class Recorder:
                     raise
 
     def _sanitised(self, nb, result: Result):
-        from .feedback import to_mathml
-        for cell in nb.cells:
+        from .feedback import MathBudget
+        mathml = MathBudget()   # as MathToMathML in autograde: formgrader needs no CDN
+        metas = [_nbgrader(cell) for cell in nb.cells]
+        last = {m["grade_id"]: i for i, m in enumerate(metas)   # the copy of a cell DeduplicateIds keeps
+                if isinstance(m, dict) and (m.get("grade") or m.get("solution") or m.get("locked"))}
+        for i, (cell, meta) in enumerate(zip(nb.cells, metas)):
+            if meta is not None and (not isinstance(meta, dict) or meta.get("grade_id") not in self.source_cells
+                                     or last.get(meta["grade_id"], i) != i):
+                del cell.metadata["nbgrader"]   # not the source's cell, or an earlier copy of one: not graded
+                meta = None
             if cell.get("cell_type") == "code":
                 cell.outputs, cell.execution_count = [], None
-            elif cell.get("cell_type") == "markdown" and not cell.get("metadata", {}).get("nbgrader"):
+            elif cell.get("cell_type") == "markdown" and not meta:
                 source = cell.source if isinstance(cell.source, str) else "".join(cell.source)   # JSON: maybe lines
-                cell.source = to_mathml(source)   # as MathToMathML in autograde: formgrader needs no CDN
-            meta = cell.get("metadata", {}).get("nbgrader")
-            if not meta or meta.get("grade_id") not in self.source_cells:
+                cell.source = mathml(source)
+            if not meta:
                 continue
             source = self.source_cells[meta["grade_id"]]
             if source.locked or (meta.get("grade") and not meta.get("solution")):
@@ -203,6 +217,15 @@ def _read(path: Path):
         return nb
     except Exception:  # noqa: BLE001 - not JSON, not a notebook, unreadable: scores only
         return None
+
+
+def _nbgrader(cell):
+    """A cell's nbgrader metadata: None where it has none, False where it is not what nbgrader writes
+    (not a dict, or a grade_id that is not a string), else the dict."""
+    meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+    if meta is not None and not (isinstance(meta, dict) and isinstance(meta.get("grade_id"), (str, type(None)))):
+        return False
+    return meta
 
 
 def _unchanged_solutions(nb) -> set:

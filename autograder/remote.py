@@ -23,6 +23,18 @@ from .i18n import _
 from .parts import API_NAMES
 from .sandbox import JobEnded
 
+# What a reply may hold, by what its request asked: the job's answer to a request is bounded by what
+# that request can legitimately get back (measured on the corpus: the largest fetched value 6 KB of
+# JSON and 0.5 MB of tensors; all the replies of one part 0.62 MB), far below the wire format's own
+# limits. A reply over them ends the job as malformed. A character of text takes at most 14 bytes of
+# a reply's JSON (escaped as \uXXXX\uXXXX, then escaped again in the safetensors header).
+REPLY_CHAR = 14                       # bytes of a reply's JSON that one character of text may take
+REPLY_BASE = (8 << 10) + REPLY_CHAR * 2200   # the envelope, and one exception (as driver.py cuts it)
+REPLY_PER_OP = 64                     # each other result: {"ok": null}
+REPLY_LOAD_ERROR = 520                # characters of one chunk's load error, besides its label
+REPLY_FETCH_JSON = 1 << 20            # one fetched value: its JSON (tensor descriptions included)
+REPLY_FETCH_DATA = 16 << 20           # and its tensors' bytes
+PART_REPLIES = 32 << 20               # every reply of one part's job together
 
 
 class StudentError(Exception):
@@ -155,6 +167,7 @@ class StudentAPI:
         self._tensors: dict = {}
         self._next = 1
         self._no_grad = False
+        self._allowance = wire.Allowance(PART_REPLIES)
 
     def __getattr__(self, name):
         if name not in API_NAMES:
@@ -256,11 +269,13 @@ class StudentAPI:
         if not ops:
             return []
         try:
-            message, got = self._job.request({"ops": ops}, tensors)
+            with wire.limited(8 + meta + data, meta, self._allowance):
+                message, got = self._job.request({"ops": ops}, tensors)
         except JobEnded as ended:
             raise not_graded(ended) from None
         done = message.get("done")
         if type(done) is not list or not 1 <= len(done) <= len(ops):
+        meta, data = reply_limits(ops)
             raise self._broken("the number of results")
         values = []
         for i, result in enumerate(done):
@@ -294,6 +309,19 @@ def tensor_here(data: torch.Tensor, dev: str, requires_grad: bool) -> torch.Tens
     if dev == "cuda" and torch.cuda.is_available():
         return data.to("cuda")
     return data
+
+def reply_limits(ops: list) -> tuple[int, int]:
+    """(JSON bytes, tensor bytes) that the reply to `ops` can legitimately hold: one result per op,
+    one of them an exception; a load's account of the chunks that raised; a fetched value. No other
+    operation replies with tensors."""
+    meta, data = REPLY_BASE + REPLY_PER_OP * len(ops), 0
+    for op in ops:
+        if op["op"] == "load":
+            meta += sum(REPLY_CHAR * (len(label) + REPLY_LOAD_ERROR) + REPLY_PER_OP for label, _code in op["code"])
+        elif op["op"] == "fetch":
+            meta, data = meta + REPLY_FETCH_JSON, data + REPLY_FETCH_DATA
+    return meta, data
+
 
 
 def not_graded(ended) -> NotGraded:

@@ -5,7 +5,7 @@ import textwrap
 
 from .result import Result
 from .i18n import _, use
-from .textsafe import clean
+from .textsafe import clean, markdown_text
 
 WIDTH = 100   # feedback and formgrader show a cell's output in a fixed-width box that does not wrap
 
@@ -60,19 +60,21 @@ def cell_score(score: float) -> float:
 
 
 def part_comment(result: Result, pid: str) -> str:
-    """The grader's verdict on a part in a few lines: formgrader's comment box and the feedback's Comments."""
+    """The grader's verdict on a part in a few lines: formgrader's comment box and the feedback's Comments,
+    which nbgrader renders as Markdown: the notes (the submission's words) are made inert there."""
     part = result.parts[pid]
     with use(result.lang):
         lines = [_("report.comment", part=_("part." + pid), score=part.score, max=part.max_score)]
         lines += [f"- {_('report.fail')}: {t.question.splitlines()[0] if t.question else t.name}"
                   for t in part.tests if not t.passed]
-        lines += [f"- {_('report.note', note=n)}" for n in result.notes]
+        lines += [f"- {_('report.note', note=markdown_text(n))}" for n in result.notes]
         return "\n".join(lines)
 
 
 def comment_with_report(auto_comment: str | None, result: Result, pid: str) -> str:
-    """nbgrader's own auto comment ("No response." for an untouched answer), then the grader's verdict."""
-    return "\n\n".join(c for c in (auto_comment, part_comment(result, pid)) if c)
+    """nbgrader's own auto comment ("No response." for an untouched answer), then the grader's verdict
+    (valid UTF-8: the gradebook stores it)."""
+    return clean("\n\n".join(c for c in (auto_comment, part_comment(result, pid)) if c))
 
 
 def graded_cell_outputs(result: Result, pid: str) -> list:
@@ -89,7 +91,8 @@ def to_gradescope(result: Result, visibility: str = "visible", execution_time: f
     """Gradescope's results.json (its documented format): one test per check, named by its part and
     question; a part zeroed by a rule break shows each of its checks failed, with the rule's message.
     visibility: each test's (visible, after_due_date, after_published or hidden); the total score and
-    the notes stay visible, and the run's stdout (the instructor's debugging aid) hidden."""
+    the notes stay visible, and the run's stdout (the instructor's debugging aid) hidden. Every output
+    is plain text (output_format "text": Gradescope shows it escaped, never as HTML or Markdown)."""
     tests = []
     with use(result.lang):
         for number, (pid, part) in enumerate(result.parts.items(), 1):
@@ -104,8 +107,8 @@ def to_gradescope(result: Result, visibility: str = "visible", execution_time: f
                               "max_score": round(t.max_score * scale, 4),
                               "status": "passed" if t.passed and not rule else "failed",
                               "output": output, "visibility": visibility})
-    data = {"score": round(result.score, 4), "output": "\n".join(result.notes), "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests}
+    data = {"score": round(result.score, 4), "output": "\n".join(result.notes), "output_format": "text",
+            "test_output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
     if execution_time is not None:
         data["execution_time"] = round(execution_time)
     return json.dumps(data, ensure_ascii=False)

@@ -7,6 +7,11 @@ tests that ran. Then two rules, in this order:
 - `refusal` tests (bad input must raise) earn nothing unless some other test of the part passed
   at least once: a function that only raises, or a stub, earns no points anywhere.
 Skipped runs (a device that is not present) count neither way.
+
+Every text of a Result is valid UTF-8 and bounded, whatever the submission made the grader read or
+hear: a few notes (MAX_NOTES, each MAX_NOTE characters; then how many more there were), each
+test's message MAX_MESSAGE characters. The reports, stored result, comments and autograded notebook
+made from it are then bounded too, however many cells raised or however long their messages.
 """
 import inspect
 from dataclasses import dataclass, field
@@ -16,6 +21,11 @@ from .i18n import lang as current_lang
 from .parts import MAX_SCORE, PARTS
 from .plugin import MESSAGE, part_of
 from .result import PartResult, Result, TestResult
+from .textsafe import clean, cut
+
+MAX_NOTES = 10        # notes kept of the submission's (extraction's, the job's cells that raised)
+MAX_NOTE = 600        # characters of one note
+MAX_MESSAGE = 4000    # characters of one test's message
 
 
 @dataclass
@@ -56,7 +66,7 @@ def score(reports: list, notes=(), devices=(), confinement=()) -> Result:
         mine = [t for t in tests.values() if t.part == part.id and t.runs]
         parts[part.id] = _score_part(part, mine)
     total = sum(p.score for p in parts.values())
-    notes = list(notes)
+    notes = capped(notes)
     for part in PARTS:   # graded with stand-ins elsewhere: say what that hid
         if parts[part.id].score < part.points and part.id != PARTS[-1].id:
             notes.append(_("note.standin", names="`, `".join(part.defines), part=part.id))
@@ -77,7 +87,7 @@ def _score_part(part, tests: list) -> PartResult:
             ok, earned, message = False, 0.0, _("rule.refusal_needs_work")
         elif not ok and cause(t.part, t.name):
             message += "\n" + _("report.cause", cause=cause(t.part, t.name))
-        results.append(TestResult(t.name, ok, message, t.question, earned, t.points))
+        results.append(TestResult(t.name, ok, clean(cut(message, MAX_MESSAGE)), t.question, earned, t.points))
     if broken:
         for r in results:
             r.score = 0.0
@@ -88,8 +98,18 @@ def _score_part(part, tests: list) -> PartResult:
     return PartResult(part.points * earned / total if total else 0.0, part.points, results)
 
 
+def capped(notes) -> list:
+    """The first MAX_NOTES notes, each cut at MAX_NOTE characters and valid UTF-8, and how many more there were."""
+    notes = list(notes)
+    kept = [clean(cut(str(n), MAX_NOTE)) for n in notes[:MAX_NOTES]]
+    if len(notes) > MAX_NOTES:
+        kept.append(_("note.more", n=len(notes) - MAX_NOTES, shown=MAX_NOTES))
+    return kept
+
+
 def all_zero(why: str, devices=()) -> Result:
     """Every part zero for one reason (the submission could not be read at all)."""
+    why = clean(cut(why, MAX_MESSAGE))
     parts = {p.id: PartResult(0.0, p.points, [TestResult("submission_readable", False, why,
                                                          _("q.submission_readable"), 0.0, 0.0)]) for p in PARTS}
     return Result(0.0, MAX_SCORE, parts, [why], list(devices), lang=current_lang())

@@ -20,7 +20,11 @@ Requests (grader -> job): {"ops": [op, ...]}; ops run in order until one raises.
 grader): {"done": [result, ...]} with one result per op that ran: {"ok": value} or
 {"raised": {"type": str, "message": str}}. The grader trusts nothing in a reply: `decode` checks
 every type, size and nesting depth, and `check_reply` that each expected result is there once.
+How large a reply may be is set per request by the grader (`limited`): what that request could
+legitimately get back, far below the format's own limits.
 """
+import contextlib
+import contextvars
 import json
 
 import torch
@@ -36,6 +40,30 @@ DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int8, torch.int16, torch.int32,
     torch.int64, torch.uint8, torch.bool, torch.complex64, torch.complex128)}
 _NAMES = {d: name for name, d in DTYPES.items() if d is not torch.complex128}   # what safetensors stores
+
+
+class Allowance:
+    """Bytes that a job's replies may still take together (one part's: `limited`)."""
+
+    def __init__(self, total: int):
+        self.total = self.left = total
+
+
+# (frame bytes, JSON bytes, Allowance or None) for the frames recv() reads in this context
+_LIMITS: contextvars.ContextVar = contextvars.ContextVar("kit_wire_limits", default=None)
+
+
+@contextlib.contextmanager
+def limited(frame: int, meta: int, allowance: Allowance | None = None):
+    """The frames recv() reads in this block (this thread) are at most `frame` bytes, their JSON at
+    most `meta` bytes, and together at most what `allowance` has left: the grader sets them to what
+    its request could legitimately get back, so that a job padding its replies to the format's own
+    limits costs the trusted side no more than an honest one."""
+    token = _LIMITS.set((min(frame, MAX_FRAME), min(meta, MAX_META), allowance))
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
 
 
 class Malformed(Exception):
@@ -63,11 +91,11 @@ def pack(message: dict, tensors: dict) -> bytes:
     return len(blob).to_bytes(8, "little") + bytes(blob)
 
 
-def unpack(blob: bytes) -> tuple[dict, dict]:
+def unpack(blob: bytes, max_meta: int = MAX_META) -> tuple[dict, dict]:
     """safetensors bytes -> (message, tensors); Malformed on anything unexpected."""
     try:
         n = int.from_bytes(blob[:8], "little")
-        if n > MAX_META or len(blob) < 8 + n:
+        if n > max_meta or len(blob) < 8 + n:
             raise Malformed("header too large")
         header = json.loads(blob[8:8 + n])
         meta = header.get("__metadata__") if isinstance(header, dict) else None
@@ -92,17 +120,23 @@ def send(sock, message: dict, tensors: dict | None = None) -> None:
 
 
 def recv(sock) -> tuple[dict, dict] | None:
-    """One frame from a stream socket; None at end of stream."""
+    """One frame from a stream socket; None at end of stream. Sizes are checked before the frame is
+    read, against the format's limits or those `limited` set."""
+    max_frame, max_meta, allowance = _LIMITS.get() or (MAX_FRAME, MAX_META, None)
     head = _read_exactly(sock, 8)
     if head is None:
         return None
     size = int.from_bytes(head, "little")
-    if size > MAX_FRAME:
-        raise Malformed(f"a frame of {size} bytes (at most {MAX_FRAME})")
+    if size > max_frame:
+        raise Malformed(f"a frame of {size} bytes (at most {max_frame})")
+    if allowance is not None:
+        if size > allowance.left:
+            raise Malformed(f"replies of more than {allowance.total} bytes in all")
+        allowance.left -= size
     body = _read_exactly(sock, size)
     if body is None:
         raise Malformed("the stream ended inside a frame")
-    return unpack(body)
+    return unpack(body, max_meta)
 
 
 def _read_exactly(sock, n: int) -> bytes | None:
