@@ -23,6 +23,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ASSIGNMENT_DIRS = {"en": "embedding", "zh": "embedding-zh"}   # the nbgrader assignment of each edition
 TOKEN = re.compile(r"@@(\w+)@@")
+# the grader's own rule files, released beside the notebook so that its visible checks run the same rules
+KIT_FILES = {"graded_code_rules.py": "autograder/rules.py", "one_hot_rule.py": "autograder/onehot.py"}
 # Prose inside code, written where it is used: ⟦English‖中文⟧ (the first for en, the second for zh).
 INLINE = re.compile(r"⟦(.*?)‖(.*?)⟧", re.S)
 INLINE_LANGS = ("en", "zh")
@@ -229,6 +231,8 @@ def main(argv=None):
         target = out.parent / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(HERE / rel, target)
+    for name, rel in KIT_FILES.items():          # the grader's own rules, for the visible checks
+        shutil.copyfile(ROOT / rel, out.parent / name)
     print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} "
           f"({len(nb.cells)} cells) and {len(src.DATA)} data file(s)")
 

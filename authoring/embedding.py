@@ -15,7 +15,7 @@ Cell kinds and their nbgrader roles:
     solution(part, src)         the part's solution cell, grade_id "<part>_code"; bodies between
                                 ### BEGIN SOLUTION / ### END SOLUTION become stubs for students
     graded(part, points, src)   the part's graded cell, grade_id "<part>": visible checks, then the
-                                hidden-test marker lines (the hidden tests live in autograder/checks/)
+                                hidden-test marker lines (the hidden tests live in autograder/graders/)
     answer(grade_id, points, model, rubric)
                                 a written question's answer cell, graded by hand (grade_id "q_*"):
                                 the model answer becomes "YOUR ANSWER HERE"; the rubric, in a
@@ -152,9 +152,19 @@ TEXT = {
                        "assignments, if and try blocks)",
             "write_instead": "; write `{code}` instead",
             "rule": "line {line}: `{code}` breaks a rule for graded code ({rule}): the grader would score this part zero",
-            "rule_torch": "PyTorch's own embedding",
+            "rule_torch_embedding": "PyTorch's own embedding",
             "rule_dynamic": "dynamic attribute access or code generation",
-            "rule_threads": "threads or processes",
+            "rule_processes": "threads or processes",
+            "rule_kit": "the grader's own code",
+            "rule_import": "an import outside the allowed list",
+            "rule_star": "a star import",
+            "one_hot_rule": "the lookup is a one-hot product (the grader's rule, judged by what it computes)",
+            "one_hot_judged": "{n} call(s) watched",
+            "no_rules_file": "{name} (the grader's rules, released beside this notebook) is not in the folder "
+                             "Jupyter runs this notebook in: open the notebook from its own folder",
+            "one_hot_select": "it reads the table's rows by position (`{op}`) instead of multiplying a one-hot by the table",
+            "one_hot_raw": "its result holds the table's values without a sum over the table's rows (rows copied or sliced)",
+            "one_hot_unrelated": "its result does not come from a product with the table (values taken through Python lists or numpy?)",
             "no_font": "",
         },
     },
@@ -271,9 +281,18 @@ TEXT = {
             "not_run": "第 {line} 行：评分程序不会运行 `{code}`（它只运行导入、定义、赋值以及 if 和 try 块）",
             "write_instead": "；请改写为 `{code}`",
             "rule": "第 {line} 行：`{code}` 违反了评分代码的规则（{rule}）：评分程序会给这一部分记零分",
-            "rule_torch": "调用 PyTorch 自带的嵌入实现",
+            "rule_torch_embedding": "调用 PyTorch 自带的嵌入实现",
             "rule_dynamic": "动态属性访问或动态生成代码",
-            "rule_threads": "线程或进程",
+            "rule_processes": "线程或进程",
+            "rule_kit": "评分器自身的代码",
+            "rule_import": "不在允许列表中的导入",
+            "rule_star": "星号导入",
+            "one_hot_rule": "查表是独热乘积（评分程序的规则，按实际计算判断）",
+            "one_hot_judged": "观察了 {n} 次调用",
+            "no_rules_file": "在 Jupyter 运行本 notebook 的文件夹中找不到 {name}（评分程序的规则文件，与本 notebook 一起发布）：请在 notebook 所在的文件夹中打开它",
+            "one_hot_select": "它按位置读取表中的行（`{op}`），而不是用独热矩阵乘以整张表",
+            "one_hot_raw": "结果直接含有表中的值，没有对表的各行求和（行被复制或切片）",
+            "one_hot_unrelated": "结果并非来自与表的乘积（是否经由 Python 列表或 numpy 取值？）",
             "no_font": "⚠ 没有找到中文字体，图中的中文会显示为方框。请安装 Noto Sans CJK（Debian/Ubuntu：apt-get install fonts-noto-cjk）后重启内核。",
         },
     },
@@ -319,7 +338,7 @@ def graded(part, points, src):
     assert part in PARTS, part
     hidden = ("### BEGIN HIDDEN TESTS\n"
               "# Graded outside this notebook by the kit's isolated grader: "
-              f"python -m autograder grade (autograder/checks/{part}.py).\n"
+              f"python -m autograder grade (autograder/graders/test_{part}.py).\n"
               "### END HIDDEN TESTS")
     meta = {"grade": True, "solution": False, "locked": True, "points": points, "grade_id": part,
             "schema_version": 3}
@@ -469,15 +488,34 @@ what defines things:
   checks warn you (⚠) about top-level statements the grader will skip.
 - **Helpers.** A helper function may live in any solution cell (Part 2 may call `_check_indices` from
   Part 1's cell). But when Part k is graded, the *other* parts' API functions (`one_hot_lookup`,
-  `embedding_backward`, `embedding_renorm_`, `Embedding`) are replaced by correct stand-ins built on
-  PyTorch: a bug in Part 1 costs only Part 1.
-- **Not allowed in graded code** (a part that breaks a rule scores zero, with the line and the rule):
+  `embedding_backward`, `embedding_renorm_`, `Embedding`) are replaced by correct stand-ins (written
+  without PyTorch's embedding): a bug in Part 1 costs only Part 1.
+- **Not allowed in graded code** (a part whose code breaks a rule scores zero, and its score line says
+  which rule and where; a break inside a function costs only the parts whose code reaches it, one at
+  the top level of a cell costs every part). The rules are the grader's own file,
+  `graded_code_rules.py` beside this notebook; the visible checks warn (⚠) about a break.
   - PyTorch's own embedding: `F.embedding`, `torch.embedding`, `nn.Embedding`, `torch.embedding_renorm_`,
-    `torch.ops.aten.embedding*`, `F.embedding_bag` (a type annotation naming `nn.Embedding` is fine);
-  - dynamic attribute access or code generation: `getattr`/`setattr`/`hasattr`/`delattr` with a name
-    that is not a literal string, `vars`, `globals`, `locals`, `__dict__`, `eval`, `exec`, `compile`,
-    `__import__`, `importlib`, `sys.modules`, `operator.attrgetter`, `ctypes`, `gc`, `inspect`;
-  - threads or processes: `threading`, `multiprocessing`, `subprocess`, `os.fork`, `concurrent.futures`.
+    `torch.ops.aten.embedding*`, `F.embedding_bag` (a type annotation naming `nn.Embedding` is fine).
+    While grading, these are switched off inside PyTorch itself: a call fails however it is spelled
+    (an alias, a star import, `torch.ops`), and the part scores zero;
+  - imports other than `torch` (and `torch.nn`, `torch.nn.functional`, `torch.nn.init`,
+    `torch.autograd`, `torch.linalg`, `torch.sparse`, `torch.special`), `math`, `numpy`, `typing`,
+    `functools`, `itertools`, `collections`, `dataclasses`, `numbers`, `warnings`, `time`, `pathlib`,
+    `matplotlib`; and star imports (`from torch import *`);
+  - dynamic attribute access or code generation: `getattr`/`setattr`/`hasattr`/`delattr` other than as a
+    direct call with a literal name (`getattr(self, name)` inside a class is fine), any other use of
+    them (an alias, an argument), `vars`, `globals`, `locals`, `eval`, `exec`, `compile`, `__import__`,
+    `open` with a computed path; dunder attributes such as `__dict__`, `__class__.__mro__` or
+    `__globals__` (on your own `self`, `self.__dict__` is fine), private attributes of a library
+    (`torch._C`), keyword patterns of `match` that reach into objects, `__torch_function__`;
+  - threads or processes: `threading`, `multiprocessing`, `subprocess`, `os`, `sys`, `concurrent.futures`.
+- **Part 1 must be a one-hot product**, judged by what your code computes: every call of your
+  `one_hot_lookup` while Part 1 is graded is watched (the grader's own `one_hot_rule.py`, beside this
+  notebook), and the table's values must reach the result through a sum over its rows against a
+  one-hot — a matrix product, `einsum`, `tensordot`, a sparse product, chunked or transposed as you
+  like, or `eye(V)[ids] @ weight`. Reading the table by position (`weight[ids]`, `index_select`,
+  `gather`, a loop of `weight[k]`, slices pasted together) breaks the rule, whatever the values look
+  like. The last visible check of Part 1 runs this rule.
 - **Devices.** Do not hard-code one: create new tensors on the device of your inputs
   (`device=weight.device`), so the same code runs on a GPU.
 - **Indices** are `int64` or `int32`. An index that is negative or `>= V` must raise an exception; it
@@ -490,11 +528,13 @@ The checks and demos in this notebook use PyTorch's embedding freely: that is ho
 评分程序不会从头到尾运行你的 notebook。它读取你的**解答单元格**，并且只运行其中“定义东西”的代码：
 
 - **会运行什么。** 解答单元格顶层的导入、函数和类的定义、赋值语句，以及 `if`/`try` 块。顶层的函数调用、循环和 print **不会**运行。所以请写 `Embedding.extra_repr = my_repr`，而不是 `setattr(Embedding, "extra_repr", my_repr)`。可见检查会提醒你（⚠）哪些顶层语句会被评分程序跳过。
-- **辅助函数。** 辅助函数可以写在任何一个解答单元格里（第 2 部分可以调用第 1 部分单元格中的 `_check_indices`）。但在给第 k 部分评分时，**其他**部分的接口函数（`one_hot_lookup`、`embedding_backward`、`embedding_renorm_`、`Embedding`）会被基于 PyTorch 的正确替身代替：第 1 部分的 bug 只会让第 1 部分丢分。
-- **评分代码中不允许出现**（违反规则的部分记零分，并指出是哪一行、哪条规则）：
-  - PyTorch 自带的嵌入实现：`F.embedding`、`torch.embedding`、`nn.Embedding`、`torch.embedding_renorm_`、`torch.ops.aten.embedding*`、`F.embedding_bag`（类型注解中写 `nn.Embedding` 没有问题）；
-  - 动态属性访问或动态生成代码：属性名不是字面字符串的 `getattr`/`setattr`/`hasattr`/`delattr`，以及 `vars`、`globals`、`locals`、`__dict__`、`eval`、`exec`、`compile`、`__import__`、`importlib`、`sys.modules`、`operator.attrgetter`、`ctypes`、`gc`、`inspect`；
-  - 线程或进程：`threading`、`multiprocessing`、`subprocess`、`os.fork`、`concurrent.futures`。
+- **辅助函数。** 辅助函数可以写在任何一个解答单元格里（第 2 部分可以调用第 1 部分单元格中的 `_check_indices`）。但在给第 k 部分评分时，**其他**部分的接口函数（`one_hot_lookup`、`embedding_backward`、`embedding_renorm_`、`Embedding`）会被正确的替身代替（替身本身不调用 PyTorch 的嵌入实现）：第 1 部分的 bug 只会让第 1 部分丢分。
+- **评分代码中不允许出现**（违反规则的部分记零分，该部分的得分行会指出是哪条规则、在哪一行；函数内部的违规只影响代码会用到这个函数的部分，单元格顶层的违规影响所有部分）。这些规则就是评分程序自己的文件 `graded_code_rules.py`（与本 notebook 放在一起）；可见检查会用 ⚠ 提醒违规。
+  - PyTorch 自带的嵌入实现：`F.embedding`、`torch.embedding`、`nn.Embedding`、`torch.embedding_renorm_`、`torch.ops.aten.embedding*`、`F.embedding_bag`（类型注解中写 `nn.Embedding` 没有问题）。评分时它们在 PyTorch 内部被关闭：无论以何种写法调用（别名、星号导入、`torch.ops`）都会失败，该部分记零分；
+  - `torch`（以及 `torch.nn`、`torch.nn.functional`、`torch.nn.init`、`torch.autograd`、`torch.linalg`、`torch.sparse`、`torch.special`）、`math`、`numpy`、`typing`、`functools`、`itertools`、`collections`、`dataclasses`、`numbers`、`warnings`、`time`、`pathlib`、`matplotlib` 以外的导入，以及星号导入（`from torch import *`）；
+  - 动态属性访问或动态生成代码：不是以字面属性名直接调用的 `getattr`/`setattr`/`hasattr`/`delattr`（类里的 `getattr(self, name)` 没有问题），对它们的其他用法（别名、作为参数传递），`vars`、`globals`、`locals`、`eval`、`exec`、`compile`、`__import__`，路径不是字面量的 `open`；`__dict__`、`__class__.__mro__`、`__globals__` 之类的双下划线属性（自己的 `self.__dict__` 没有问题）、库的私有属性（`torch._C`）、深入对象内部的 `match` 关键字模式、`__torch_function__`；
+  - 线程或进程：`threading`、`multiprocessing`、`subprocess`、`os`、`sys`、`concurrent.futures`。
+- **第 1 部分必须是独热乘积**，按你的代码实际计算了什么来判断：给第 1 部分评分时，`one_hot_lookup` 的每一次调用都会被观察（评分程序自己的 `one_hot_rule.py`，与本 notebook 放在一起），表中的值必须通过与独热矩阵对表的各行求和才能到达结果——矩阵乘法、`einsum`、`tensordot`、稀疏乘积，分块或转置都可以，`eye(V)[ids] @ weight` 也可以。按位置读取表（`weight[ids]`、`index_select`、`gather`、逐个 `weight[k]` 的循环、把切片拼接起来）就违反了规则，无论结果的值看起来怎样。第 1 部分的最后一项可见检查运行的就是这条规则。
 - **设备。** 不要把设备写死：新建的张量要放在输入所在的设备上（`device=weight.device`），这样同一份代码在 GPU 上也能运行。
 - **索引**的类型是 `int64` 或 `int32`。负数索引或 `>= V` 的索引必须抛出异常，绝不能悄悄地回绕（wrap around）。
 
@@ -657,6 +697,25 @@ def check_raises(name, fn, *errors, cause=""):
     _record(name, MSG["not_raised"].format(expected=expected), "", cause)
 
 
+def check_one_hot_rule(fn, calls):
+    """The grader's one-hot rule (one_hot_rule.py beside this notebook is the grader's own file): each
+    call is watched, and the table's values must reach the result through a sum over its rows."""
+    try:
+        from one_hot_rule import Judge
+    except ImportError:
+        return _record(MSG["one_hot_rule"], MSG["no_rules_file"].format(name="one_hot_rule.py"), "", "")
+    judge = Judge()
+    watched = judge.wrap(fn)
+    for indices, weight in calls:
+        try:
+            watched(indices, weight)
+        except Exception:   # a call that raises is not judged (the checks above report it)
+            pass
+    seen = judge.verdict()
+    _record(MSG["one_hot_rule"], MSG["one_hot_" + seen["broke"]].format(op=seen["op"]) if seen["broke"] else None,
+            MSG["one_hot_judged"].format(n=seen["judged"]), "")
+
+
 def start(part):
     """Open a part's visible checks: forget earlier results, warn about code the grader skips or refuses."""
     _RESULTS.clear()
@@ -676,19 +735,12 @@ def summary(part):
     raise AssertionError(MSG["failed"].format(part=part, bad=len(failed), n=len(_RESULTS)))
 
 
-# What the grader runs of a solution cell, and what it refuses (see "Rules for graded code").
+# What the grader runs of a solution cell, and what it refuses (see "Rules for graded code"): the rules
+# themselves are the grader's own file, graded_code_rules.py beside this notebook.
 _KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
          ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Try)
 _API = {"one_hot_lookup": "one_hot_lookup", "embedding_backward": "embedding_backward",
         "embedding_renorm": "embedding_renorm_", "embedding_module": "Embedding"}
-_CODEGEN = {"vars", "globals", "locals", "eval", "exec", "compile", "__import__"}
-_ACCESSORS = {"getattr", "setattr", "hasattr", "delattr"}
-_MODULES = {"importlib": "rule_dynamic", "ctypes": "rule_dynamic", "gc": "rule_dynamic",
-            "inspect": "rule_dynamic", "threading": "rule_threads", "multiprocessing": "rule_threads",
-            "subprocess": "rule_threads", "concurrent": "rule_threads"}
-_TORCH_OWN = {"embedding", "embedding_renorm_", "embedding_bag", "Embedding"}
-
-
 def _executed_cells():
     """The code of the cells run so far in this kernel, oldest first ([] outside IPython)."""
     try:
@@ -696,41 +748,6 @@ def _executed_cells():
     except NameError:
         return []
     return [s for s in (shell.user_ns.get("In") or []) if s] if shell is not None else []
-
-
-def _root_name(node):
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else ""
-
-
-def _rule_broken(node):
-    """The MSG key of the grader's rule that node breaks, or None."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        if node.func.id in _CODEGEN:
-            return "rule_dynamic"
-        if node.func.id in _ACCESSORS and (len(node.args) < 2 or not isinstance(node.args[1], ast.Constant)):
-            return "rule_dynamic"
-    if isinstance(node, ast.Attribute):
-        root = _root_name(node)
-        if node.attr in ("__dict__", "attrgetter") or (root, node.attr) in (("sys", "modules"),):
-            return "rule_dynamic"
-        if (root, node.attr) == ("os", "fork"):
-            return "rule_threads"
-        if root in ("torch", "F", "nn", "functional") and (node.attr in _TORCH_OWN or
-                                                           node.attr.startswith("embedding")):
-            return "rule_torch"
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.name.split(".")[0] in _MODULES:
-                return _MODULES[alias.name.split(".")[0]]
-    if isinstance(node, ast.ImportFrom):
-        top = (node.module or "").split(".")[0]
-        if top in _MODULES:
-            return _MODULES[top]
-        if top == "operator" and any(a.name == "attrgetter" for a in node.names):
-            return "rule_dynamic"
-    return None
 
 
 def preview_grading(part):
@@ -754,22 +771,15 @@ def preview_grading(part):
                 target = f"{ast.unparse(call.args[0])}.{call.args[1].value} = {ast.unparse(call.args[2])}"
                 note += MSG["write_instead"].format(code=target)
             notes.append(note)
-    annotations = set()                 # a type annotation may name nn.Embedding
-    for node in ast.walk(tree):
-        parts = []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            a = node.args
-            parts = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x]
-            parts.append(node.returns)
-        elif isinstance(node, ast.AnnAssign):
-            parts = [node.annotation]
-        for p in parts:
-            if p is not None:
-                annotations |= {id(x) for x in ast.walk(p)}
-    for node in ast.walk(tree):
-        rule = None if id(node) in annotations else _rule_broken(node)
-        if rule:
-            notes.append(MSG["rule"].format(line=node.lineno, code=ast.unparse(node)[:60], rule=MSG[rule]))
+    try:
+        from graded_code_rules import breaks, imported_names   # the grader's own rules, released beside this notebook
+    except ImportError:
+        breaks, imported_names = (lambda node, modules: []), (lambda nodes: set())
+        notes.append(MSG["no_rules_file"].format(name="graded_code_rules.py"))
+    modules = imported_names(tree.body)
+    for node in tree.body:
+        for line, code, rule in breaks(node, modules):
+            notes.append(MSG["rule"].format(line=line, code=code[:60], rule=MSG["rule_" + rule]))
     for note in notes:
         print(f"{MSG['warn']} {note}")
     if notes:
@@ -1048,6 +1058,7 @@ check_raises("⟦bool ids raise (not a mask)‖bool id 抛出异常（不是掩�
              cause="⟦a bool tensor used as a mask, as weight[mask] would‖把 bool 张量当成了掩码，就像 weight[mask] 那样⟧")
 check_raises("⟦1-D weight raises‖一维 weight 抛出异常⟧", lambda: one_hot_lookup(idx, torch.randn(10)),
              cause="⟦the table's shape is never checked (the product becomes matrix @ vector)‖从未检查表的形状（乘积变成了矩阵乘向量）⟧")
+check_one_hot_rule(one_hot_lookup, [(idx, W), (ids, W50), (torch.tensor(7), W)])
 summary("one_hot_lookup")
 '''),
     md(en=r"""
@@ -1098,8 +1109,10 @@ number, but not always bit for bit: $(-0.0) + 0.0 = +0.0$, so a negative zero co
 $0 \cdot \infty = \text{NaN}$, $0 \cdot \text{NaN} = \text{NaN}$: one non-finite number in column $j$
 of the table poisons column $j$ of *every* output row, even rows that look up a finite value.
 
-These follow from the formulation you were asked to use, so the grader does not penalise them; but
-they are one more reason real embedding layers index instead of multiplying.
+These follow from the formulation you were asked to use, so the grader does not penalise them (a
+sparse product shows neither, and is a one-hot product all the same); nor does it judge the one-hot
+rule by them: it watches what your code computes (see the rules). They are one more reason real
+embedding layers index instead of multiplying.
 """, zh=r"""
 ### 矩阵乘法如何对待 inf、NaN 和 −0.0
 
@@ -1107,7 +1120,7 @@ they are one more reason real embedding layers index instead of multiplying.
 
 PyTorch 的查表是把行逐位复制过来。而矩阵乘法中，每个输出数值都是对全部 V 行的求和：$\sum_k \text{one\_hot}[k] \cdot W[k, j]$。权重都是有限值时，除了一项以外，其余各项都是精确的零，所以求和结果在数值上等于查到的那个数（CPU 上的 float32 和 float64 都是如此）——数值相等，但并不总是逐位相同：$(-0.0) + 0.0 = +0.0$，所以负零出来后就成了正零。另外 $0 \cdot \infty = \text{NaN}$，$0 \cdot \text{NaN} = \text{NaN}$：表的第 $j$ 列中只要有一个非有限值，就会污染**每一个**输出行的第 $j$ 列，哪怕那一行查到的是有限值。
 
-这些都是题目要求的这种写法本身带来的，所以评分程序不会因此扣分；但它们也是真正的嵌入层用索引而不用乘法的又一个原因。
+这些都是题目要求的这种写法本身带来的，所以评分程序不会因此扣分（稀疏乘积两者都不会出现，但它同样是独热乘积）；评分程序也不靠它们来判断独热乘积规则：它观察的是你的代码实际计算了什么（见规则）。它们也是真正的嵌入层用索引而不用乘法的又一个原因。
 """),
     code(r'''
 inf, nan = float("inf"), float("nan")

@@ -7,7 +7,8 @@ hand back a value. Everything it replies is checked on the trusted side, and not
 itself is believed: student code runs in this process and may change any of it.
 
 For the part being graded the student's own functions are used; the other parts' API names are
-replaced by torch-based stand-ins (reference.py), so a bug in one part costs only that part.
+replaced by stand-ins (reference.STANDIN), so a bug in one part costs only that part. torch's own
+embedding kernels are switched off in this process before any student code loads (forbid.py).
 """
 import builtins
 import os
@@ -15,7 +16,7 @@ import traceback
 
 import torch
 
-from . import reference, wire
+from . import forbid, onehot, reference, wire
 
 _getpid, _exit = os.getpid, os._exit
 
@@ -27,6 +28,7 @@ class Job:
         self.ns: dict = {}
         self.objects: dict[int, object] = {}
         self.compiled: dict = {}
+        self.onehot = onehot.Judge()   # while the lookup is graded: is each call a one-hot product?
 
     # -- values in requests
     def value(self, v, tensors):
@@ -82,6 +84,8 @@ class Job:
             return self._keep(op, repr(self.value(op["value"], tensors)))
         if kind == "raises":
             return self._keep(op, self.raises(op["ops"], tensors))
+        if kind == "rules":   # what this part's calls did: a one-hot product? torch's embedding refused?
+            return self._keep(op, {**self.onehot.verdict(), "forbidden": forbid.HITS[0]})
         if kind == "seed":
             torch.manual_seed(int(op["seed"]))
             return None
@@ -123,7 +127,10 @@ class Job:
                 line = next((f.lineno for f in reversed(tb) if f.filename == f"<{label}>"), None)
                 errors.append({"where": label, "line": line, "error": _exc_text(exc)[:500]})
         for name in standins:
-            ns[name] = getattr(reference.TORCH, name)
+            ns[name] = getattr(reference.STANDIN, name)
+        self.onehot, forbid.HITS[0] = onehot.Judge(), 0
+        if "one_hot_lookup" not in standins and callable(ns.get("one_hot_lookup")):
+            ns["one_hot_lookup"] = self.onehot.wrap(ns["one_hot_lookup"])
         self.ns, self.objects = ns, {}   # a new part: nothing of the last one's is reachable by handle
         return {"errors": errors}
 
@@ -192,15 +199,15 @@ def serve(sock) -> None:
 
 def warm_up() -> None:
     """Run once in the zygote, before any job: pay torch's lazy start-up (the first dispatch, the
-    first backward with a gradient pulls in sympy: about 1 s) with the public reference on small
-    made-up inputs, so each job does not pay it again."""
+    first backward with a gradient pulls in sympy: about 1 s) with the stand-ins on small made-up
+    inputs, so each job does not pay it again; then switch torch's embedding kernels off for good."""
     import tempfile
     torch.set_num_threads(1)  # before the first op: a fork after a multi-threaded op can hang
     os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="kit-mpl-"))
     os.environ["MPLBACKEND"] = "Agg"
     import matplotlib.pyplot  # noqa: F401  notebooks import it; the sandbox could not write its cache
     import numpy  # noqa: F401
-    api = reference.TORCH
+    api = reference.STANDIN
     for dtype in (torch.float32, torch.float64):
         W = torch.randn(6, 3, dtype=dtype, requires_grad=True)
         idx = torch.tensor([[0, 2], [5, 2]])
@@ -211,11 +218,13 @@ def warm_up() -> None:
         m = api.Embedding(6, 3, padding_idx=1, max_norm=1.0, dtype=dtype)
         m(idx).sum().backward()
         torch.nn.functional.one_hot(idx, 6).to(dtype) @ W.detach()
+        onehot.Judge().wrap(lambda i, w: torch.nn.functional.one_hot(i, 6).to(w.dtype) @ w)(idx, W)   # its lazy imports
         repr(m)
         m.state_dict()
     job = Job()
     job.load([["warm-up", "import torch\n"]], ())
     wire.send(_NullSocket(), {"done": []}, {"x": torch.zeros(1)})
+    forbid.forbid_torch_embedding()
 
 
 class _NullSocket:

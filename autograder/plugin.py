@@ -171,15 +171,42 @@ def _torch_api(test: _Test):
 
 @pytest.fixture
 def rules(_kit_test):
-    """The static verdict on the submission (policy.py) for this test's part."""
-    run, part = _kit_test.run, _kit_test.part
+    """The rules for this test's part: the static verdict on the source (policy.py), and what the
+    job saw of the part's calls (calls refused by the switched-off embedding kernels, forbid.py;
+    the one-hot rule, onehot.py)."""
+    return Rules(_kit_test)
 
-    class Rules:
-        def check(self):
-            message = run.verdict.message(part) if run is not None else ""
-            if message:
-                raise Mismatch(message)
-    return Rules()
+
+class Rules:
+    def __init__(self, test: "_Test"):
+        self.test = test
+
+    def check(self):
+        """The static rules, then torch's embedding: did any call of this part reach its kernels?"""
+        run, part = self.test.run, self.test.part
+        message = run.verdict.message(part) if run is not None else ""
+        if message:
+            raise Mismatch(message)
+        seen = self.watched()
+        if seen is not None and seen["forbidden"]:
+            raise Mismatch(_("rule.forbidden_kernel", n=seen["forbidden"]))
+
+    def watched(self) -> dict | None:
+        """The job's account of this part's calls, its types and values checked (None: the part's job
+        cannot answer, and its tests already fail for that). A job's claim that it broke no rule
+        cannot be checked here: that is why the static rules stay as a second layer."""
+        try:
+            student = _student(self.test)
+            seen = student.fetch(student.watched())
+        except (NotGraded, StudentError):
+            return None
+        from .onehot import AXIS_SELECT, SELECT
+        ok = type(seen) is dict and set(seen) == {"judged", "broke", "op", "forbidden"} and \
+            type(seen["judged"]) is int and type(seen["forbidden"]) is int and \
+            seen["broke"] in ("", "select", "raw", "unrelated") and (seen["op"] == "" or seen["op"] in SELECT | AXIS_SELECT)
+        if not ok:
+            raise Mismatch(_("run.malformed", error="the rules' account"))
+        return seen
 
 
 _ANSWERS: dict = {}   # (test id, nth check) -> torch's observations: the same inputs every submission
@@ -225,6 +252,9 @@ def pytest_runtest_makereport(item, call):
     """Attach the student's message to a failed report: the exception's own text, never the test's code."""
     outcome = yield
     report = outcome.get_result()
+    run = item.config.stash.get(RUN, None)
+    if run is not None and not report.skipped and (report.failed or report.when == "call"):
+        (run.failed if report.failed else run.passed).add(part_of(item))   # whose helpers stand in later parts
     if call.excinfo is None or report.skipped:
         return
     exc = call.excinfo.value

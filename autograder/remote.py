@@ -243,6 +243,12 @@ class StudentAPI:
         group, self._queue = self._queue, outer
         return self._kept({"op": "raises", "ops": group})
 
+    def watched(self) -> Handle:
+        """What the job saw of this part's calls so far: {"judged", "broke", "op"} of the one-hot rule
+        (onehot.py) and "forbidden", how many calls reached torch's switched-off embedding kernels
+        (forbid.py). (Fetched with the observation; checked by rules.watched.)"""
+        return self._kept({"op": "rules"})
+
     def _kept(self, op: dict) -> Handle:
         hid = self._new()
         self._queue.append(dict(op, into=hid))
@@ -268,6 +274,7 @@ class StudentAPI:
         self._queue, self._tensors = [], {}
         if not ops:
             return []
+        meta, data = reply_limits(ops)
         try:
             with wire.limited(8 + meta + data, meta, self._allowance):
                 message, got = self._job.request({"ops": ops}, tensors)
@@ -275,7 +282,6 @@ class StudentAPI:
             raise not_graded(ended) from None
         done = message.get("done")
         if type(done) is not list or not 1 <= len(done) <= len(ops):
-        meta, data = reply_limits(ops)
             raise self._broken("the number of results")
         values = []
         for i, result in enumerate(done):
@@ -304,12 +310,6 @@ class StudentAPI:
         return not_graded(self._job.end("run.malformed", error=what))
 
 
-def tensor_here(data: torch.Tensor, dev: str, requires_grad: bool) -> torch.Tensor:
-    """A tensor from a reply, on the device it was on (where this process has that device)."""
-    if dev == "cuda" and torch.cuda.is_available():
-        return data.to("cuda")
-    return data
-
 def reply_limits(ops: list) -> tuple[int, int]:
     """(JSON bytes, tensor bytes) that the reply to `ops` can legitimately hold: one result per op,
     one of them an exception; a load's account of the chunks that raised; a fetched value. No other
@@ -322,6 +322,12 @@ def reply_limits(ops: list) -> tuple[int, int]:
             meta, data = meta + REPLY_FETCH_JSON, data + REPLY_FETCH_DATA
     return meta, data
 
+
+def tensor_here(data: torch.Tensor, dev: str, requires_grad: bool) -> torch.Tensor:
+    """A tensor from a reply, on the device it was on (where this process has that device)."""
+    if dev == "cuda" and torch.cuda.is_available():
+        return data.to("cuda")
+    return data
 
 
 def not_graded(ended) -> NotGraded:

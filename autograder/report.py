@@ -18,12 +18,17 @@ def to_text(result: Result, name: str = "") -> str:
     with use(result.lang):
         lines = [f"{name + ': ' if name else ''}{result.score:.2f} / {result.max_score:.0f}"]
         for pid, part in result.parts.items():
-            lines.append(f"\n{pid} — {_('part.' + pid)}: {part.score:.2f} / {part.max_score:.0f}")
+            lines.append(f"\n{pid} — {_('part.' + pid)}: {part.score:.2f} / {part.max_score:.0f}" + zeroed(part))
             lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
         if result.notes:
             lines.append("\n" + _("report.notes"))
             lines += [f"  - {n}" for n in result.notes]
         return "\n".join(lines)
+
+
+def zeroed(part) -> str:
+    """What a part's score line adds when a rule zeroed it: the rule, and where."""
+    return _("report.zeroed_by", why=part.zeroed_by.splitlines()[0]) if part.zeroed_by else ""
 
 
 def part_line(t) -> str:
@@ -38,7 +43,7 @@ def part_feedback(result: Result, pid: str) -> str:
     """What a student sees under the part's graded cell in nbgrader's feedback (lines wrapped at WIDTH)."""
     part = result.parts[pid]
     with use(result.lang):
-        lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score)]
+        lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score) + zeroed(part)]
         lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
         lines += ["  " + _("report.note", note=n) for n in result.notes]
         return clean("\n".join(wrap("\n".join(lines))) + "\n")
@@ -64,7 +69,7 @@ def part_comment(result: Result, pid: str) -> str:
     which nbgrader renders as Markdown: the notes (the submission's words) are made inert there."""
     part = result.parts[pid]
     with use(result.lang):
-        lines = [_("report.comment", part=_("part." + pid), score=part.score, max=part.max_score)]
+        lines = [_("report.comment", part=_("part." + pid), score=part.score, max=part.max_score) + zeroed(part)]
         lines += [f"- {_('report.fail')}: {t.question.splitlines()[0] if t.question else t.name}"
                   for t in part.tests if not t.passed]
         lines += [f"- {_('report.note', note=markdown_text(n))}" for n in result.notes]

@@ -18,6 +18,7 @@ class PartResult:
     score: float
     max_score: float
     tests: list = field(default_factory=list)
+    zeroed_by: str = ""       # a rule the part's code breaks, which zeroed it: which rule and where
 
 
 @dataclass
@@ -34,12 +35,14 @@ class Result:
         from dataclasses import asdict
         return {"score": round(self.score, 4), "max_score": self.max_score,
                 "parts": {pid: {"score": round(p.score, 4), "max_score": p.max_score,
-                                "tests": [asdict(t) for t in p.tests]} for pid, p in self.parts.items()},
+                                "tests": [asdict(t) for t in p.tests],
+                                **({"zeroed_by": p.zeroed_by} if p.zeroed_by else {})}
+                          for pid, p in self.parts.items()},
                 "notes": self.notes, "devices": self.devices, "confinement": self.confinement, "lang": self.lang}
 
     @classmethod
     def from_json(cls, data: dict) -> "Result":
-        parts = {pid: PartResult(p["score"], p["max_score"], [TestResult(**t) for t in p["tests"]])
+        parts = {pid: PartResult(p["score"], p["max_score"], [TestResult(**t) for t in p["tests"]], p.get("zeroed_by", ""))
                  for pid, p in data["parts"].items()}
         return cls(data["score"], data["max_score"], parts, data.get("notes", []), data.get("devices", []),
                    data.get("confinement", []), data.get("lang", "en"))

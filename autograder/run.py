@@ -1,10 +1,11 @@
 """One submission's run: its sandboxed job, part after part, within one time budget.
 
 The parts are graded in the registry's order (plugin.py sorts the tests). For part k the job loads
-this submission's code afresh, with the API names of the parts before k replaced by torch-based
-stand-ins (so a bug in part 1 costs only part 1, also where parts 2-4 call it); a stand-in appears
-only once its part has been graded, so nothing the student's code keeps from one part to the next
-can earn it a part it has not done. Each part has its own wall-clock limit and the submission a
+this submission's code afresh. The API names of the parts before k are the student's own where that
+part passed every test it ran, and stand-ins otherwise (reference.STANDIN: so a bug in part 1 costs
+only part 1, also where parts 2-4 call it, while correct code that extends its own helper, with an
+extra keyword argument say, is graded as written); a part not graded in this run gets a stand-in
+too, so nothing unchecked decides another part's grade. Each part has its own wall-clock limit and the submission a
 budget of one limit per part; both are set here, never by the job. When the job ends early
 (crash, exit, timeout, nonsense), the rest of that part fails with the reason and the next part
 starts a fresh job.
@@ -25,7 +26,10 @@ class Run:
         self.deadline = time.monotonic() + limits.wall_s * len(BY_ID)   # the whole submission's budget
         self.apis: dict[str, StudentAPI] = {}
         self.ended: dict[str, NotGraded] = {}
-        self.notes: list[str] = []
+        self.notes: list[str] = []   # what the job said of the code it loaded (score.py keeps a few)
+        self.passed: set[str] = set()   # parts with a passed test, and parts with a failed one (plugin.py
+        self.failed: set[str] = set()   # reports each test): the student's own helpers stand where they held
+        self._noted: set = set()
         self.cpu = 0.0
         self._jobs = []
         self._shared = None  # the job the parts share, one after the other
@@ -61,7 +65,8 @@ class Run:
     def _load(self, job, part: str) -> StudentAPI:
         api = StudentAPI(job)
         job.start_part(min(self.limits.wall_s, max(1.0, self.deadline - time.monotonic())))
-        earlier = [n for p in PARTS[:[p.id for p in PARTS].index(part)] for n in p.defines]
+        earlier = [n for p in PARTS[:[p.id for p in PARTS].index(part)] for n in p.defines
+                   if p.id in self.failed or p.id not in self.passed]
         try:
             done = api.load(self.sub.chunks, earlier)
         except NotGraded as exc:
@@ -72,7 +77,8 @@ class Run:
                 continue
             note = _("run.cell_raised", where=str(e.get("where", "?"))[:200], error=str(e.get("error", ""))[:500],
                      line=_("run.cell_line", line=e["line"]) if type(e.get("line")) is int else "")
-            if note not in self.notes:
+            if note not in self._noted:   # a set: a job reports each of up to MAX_CELLS cells for every part
+                self._noted.add(note)
                 self.notes.append(note)
         return api
 

@@ -3,7 +3,8 @@
 A test's points (its `points` marker) are shared among its runs (one per dtype and device): it
 earns points × passed / ran. A part's score is its points (parts.py) × earned / the points of the
 tests that ran. Then two rules, in this order:
-- a failed `rule` test (the code breaks a rule) zeroes every test of its part;
+- a failed `rule` test (the code breaks a rule) zeroes every test of its part, and its message
+  becomes the part's `zeroed_by` (the score line says which rule and where);
 - `refusal` tests (bad input must raise) earn nothing unless some other test of the part passed
   at least once: a function that only raises, or a stub, earns no points anywhere.
 Skipped runs (a device that is not present) count neither way.
@@ -88,14 +89,16 @@ def _score_part(part, tests: list) -> PartResult:
         elif not ok and cause(t.part, t.name):
             message += "\n" + _("report.cause", cause=cause(t.part, t.name))
         results.append(TestResult(t.name, ok, clean(cut(message, MAX_MESSAGE)), t.question, earned, t.points))
-    if broken:
+    zeroed_by = ""
+    if broken:   # the part's score line says which rule and where (the rule test's own message)
+        zeroed_by = next(r.message for r in results for t in tests if t.name == r.name and t.rule and not r.passed)
         for r in results:
             r.score = 0.0
     # rule tests go last, as reports have always shown "uses its own code" last
     results.sort(key=lambda r: next((t.rule for t in tests if t.name == r.name), False))
     total = sum(t.points for t in tests)
     earned = sum(r.score for r in results)
-    return PartResult(part.points * earned / total if total else 0.0, part.points, results)
+    return PartResult(part.points * earned / total if total else 0.0, part.points, results, zeroed_by)
 
 
 def capped(notes) -> list:

@@ -91,3 +91,84 @@ def test_a_module_may_read_its_own_attributes_by_name():
     for bad in ("getattr(self.weight, k)", "F.__dict__", "getattr(torch, k)"):
         src = BASE + f"\n    def extra_repr(self):\n        k = 'x'\n        return {bad}\n"
         assert set(verdict(src).breaks) == {"embedding_module"}, bad
+
+
+ALL = {"one_hot_lookup", "embedding_backward", "embedding_renorm", "embedding_module"}
+
+
+def test_the_rules_hold_against_ordinary_python():
+    """Spellings that reached torch's embedding or the grader's modules past the old rules (issue 21):
+    a star import, an alias of getattr (as a name, an argument, a default, in a container, as a
+    decorator), `match` keyword patterns, builtins reached by a dunder name, private attributes of
+    torch, imports outside the allowlist: is each a break of the part that reaches it?"""
+    helpers = {
+        "from torch.nn.functional import *": "star",
+        "ga = getattr\n    ga(F, 'embed' + 'ding')": "alias",
+        "f = (lambda g=getattr: g)()": "default",
+        "fs = [getattr, setattr]": "container",
+        "m = map(getattr, [F], ['one_hot'])": "argument",
+        "match torch:\n        case object(modules=m):\n            pass": "match modules",
+        "match F:\n        case object(embedding=e):\n            pass": "match embedding",
+        "b = __builtins__": "dunder name",
+        "c = torch._C": "private attribute",
+        "v = torch._VF": "private attribute",
+        "x = i.__class__.__mro__": "dunder attribute",
+        "import sys": "sys",
+        "import os": "os",
+        "import torch.library": "torch.library",
+        "from torch import library": "library",
+        "import scipy": "not allowlisted",
+        "open(i)": "open with a computed path",
+        "d = F.__dict__": "a module's dict",
+    }
+    for stmt, what in helpers.items():
+        src = BASE.replace("    return i\n", f"    {stmt}\n    return i\n")
+        assert set(verdict(src).breaks) == {"one_hot_lookup"}, (what, verdict(src).breaks)
+
+
+def test_ordinary_code_is_not_a_break():
+    """Are literal getattr/hasattr, a decorator that is not a builtin, `@torch.no_grad()`, allowed
+    imports, `self.__dict__` and `self.__class__.__name__` in a class, `super().__init__()`,
+    `match` on values, and the notebook's own imports all fine?"""
+    extra = '''
+import math
+import numpy as np
+from typing import Optional
+from functools import lru_cache
+import torch.nn.init as init
+
+
+@lru_cache(maxsize=None)
+def _arange(n):
+    return n
+
+
+class Embedding(nn.Module):
+    def __init__(self, n, d, padding_idx: Optional[int] = None):
+        super().__init__()
+        self.n = getattr(self, "n", n)
+        init.normal_(torch.empty(n, d))
+
+    @torch.no_grad()
+    def forward(self, x) -> torch.Tensor:
+        match x.dim():
+            case 0:
+                pass
+        return one_hot_lookup(x, self.weight) if hasattr(self, "weight") else x
+
+    def extra_repr(self):
+        return "{n}".format(**self.__dict__) + self.__class__.__name__ + str(math.pi)
+'''
+    src = BASE.split("class Embedding")[0] + extra
+    assert verdict(src).breaks == {}, verdict(src).breaks
+
+
+def test_a_break_in_from_pretrained_costs_the_module_alone():
+    """A dunder door in the module's from_pretrained (a classmethod): does it cost Part 4 only, its
+    score line naming the rule and the line?"""
+    src = BASE + "\n    @classmethod\n    def from_pretrained(cls, embeddings):\n        m = embeddings.__class__.__mro__\n        return cls()\n"
+    v = verdict(src)
+    assert set(v.breaks) == {"embedding_module"}, v.breaks
+    line = src.splitlines().index("        m = embeddings.__class__.__mro__") + 1
+    assert f"line {line}:" in v.message("embedding_module") and "__mro__" in v.message("embedding_module")
+    assert set(verdict("from torch import *\n" + BASE).breaks) == ALL

@@ -34,6 +34,12 @@ WORDS = {"embedding": {"cause": "common cause: `if padding_idx:` treats 0 as no 
                           "summary": "embedding_backward：14 项可见检查中有 1 项未通过："}}
 
 
+@pytest.fixture(autouse=True)
+def _beside_the_notebook(monkeypatch):
+    """Jupyter runs a notebook in its own folder, where the grader's rule files are released beside it."""
+    monkeypatch.syspath_prepend(str(ROOT / "source" / "embedding"))
+
+
 class _FakeShell:
     """What preview_grading reads of IPython: the executed cells' code, In."""
 
@@ -81,9 +87,16 @@ def test_the_grader_rules_are_flagged_before_submitting():
 import threading
 
 
+from torch.nn.functional import *
+ga = getattr
+
+
 def one_hot_lookup(indices, weight: nn.Embedding = None):
     name = "one_hot"
     fn = getattr(F, name)
+    match torch:
+        case object(modules=m):
+            pass
     return F.embedding(indices, weight)
 '''
     ns = {"__name__": "__main__"}
@@ -96,4 +109,43 @@ def one_hot_lookup(indices, weight: nn.Embedding = None):
     assert "`import threading` breaks a rule for graded code (threads or processes)" in text, text
     assert "`getattr(F, name)` breaks a rule for graded code (dynamic attribute access" in text, text
     assert "`F.embedding` breaks a rule for graded code (PyTorch's own embedding)" in text, text
+    assert "`from torch.nn.functional import *` breaks a rule for graded code (a star import)" in text, text
+    assert "`getattr` breaks a rule for graded code (dynamic attribute access" in text, text   # ga = getattr
+    assert "`object(modules=m)` breaks a rule for graded code (dynamic attribute access" in text, text
     assert "nn.Embedding`" not in text, text
+
+
+def test_the_notebooks_rule_files_are_the_graders_own():
+    """Are the rule files released beside each notebook (source, assignments, solutions) byte for byte
+    the grader's own, so that the visible checks run the rules that grade?"""
+    files = {"graded_code_rules.py": "autograder/rules.py", "one_hot_rule.py": "autograder/onehot.py"}
+    for top in ("source", "assignments", "solutions"):
+        for edition in ("embedding", "embedding-zh"):
+            for name, rel in files.items():
+                assert (ROOT / top / edition / name).read_bytes() == (ROOT / rel).read_bytes(), (top, edition, name)
+
+
+def test_the_visible_one_hot_check_runs_the_graders_rule():
+    """Does Part 1's last visible check pass a one-hot product and fail an indexing lookup dressed up
+    with the product's symptoms, naming what it read?"""
+    cells = _cells("embedding")
+    dressed = '''
+
+def one_hot_lookup(indices, weight):
+    out = weight[indices] + 0.0                       # indexing; -0.0 becomes +0.0 like a product's
+    bad = ~torch.isfinite(weight).all(0)               # and NaN copied down non-finite columns
+    return torch.where(bad, torch.nan, out)
+'''
+    for code, fails in ((cells["one_hot_lookup_code"], False), (cells["one_hot_lookup_code"] + dressed, True)):
+        ns = {"__name__": "__main__"}
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(cells["setup"], ns)
+            exec(code, ns)
+            ns["get_ipython"] = lambda: _FakeShell([cells["setup"], code])
+            ns["_RESULTS"].clear()
+            ns["check_one_hot_rule"](ns["one_hot_lookup"], [(ns["torch"].tensor([[1, 2], [0, 2]]), ns["torch"].randn(3, 4))])
+        line = [l for l in out.getvalue().splitlines() if "one-hot product (the grader's rule" in l][0]
+        assert line.startswith(ns["MSG"]["fail"] if fails else ns["MSG"]["ok"]), line
+        if fails:
+            assert "`index`" in line, line

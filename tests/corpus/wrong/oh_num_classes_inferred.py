@@ -2,7 +2,6 @@
 BREAKS = ('one_hot_lookup',)
 FAILS = (
     'one_hot_lookup::empty_indices',
-    'one_hot_lookup::is_a_one_hot_product',
     'one_hot_lookup::large_table',
     'one_hot_lookup::largest_index_below_V',
     'one_hot_lookup::output_is_a_new_tensor',
