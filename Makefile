@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: venv demo test gradescope-check release bench gpu-check lock clean hub hub-deps hub-stop hub-test
+.PHONY: venv demo test gradescope-check release student-release bench gpu-check lock clean hub hub-deps hub-stop hub-test
 
 venv: $(STAMP)
 
@@ -25,6 +25,9 @@ gradescope-check: $(STAMP)   ## Gradescope simulated without Docker: the zip's s
 
 release: $(STAMP)   ## rebuild source/ from authoring/, then assignments/ and solutions/ through nbgrader
 	$(BIN)/python -m autograder release
+
+student-release: $(STAMP)   ## what students get without an exchange: both released editions, their pins, a README (build/embedding-student-release/ and .zip)
+	$(BIN)/python -m autograder student-release
 
 bench: $(STAMP)   ## grade a synthetic class with the kit and with stock nbgrader autograde
 	$(BIN)/python -m autograder bench

@@ -3,8 +3,10 @@
   grade PATH        grade one submission (notebook, nbgrader folder or .py): JSON, text or Gradescope
   batch COURSE      grade every submitted/<student>/embedding in a course: parallel, resumable, gradebook
   report COURSE     class report (histogram, most failed checks) from the stored results
+  export COURSE     grades CSV for an LMS: one row per student, for the edition they took
   demo              the whole nbgrader course cycle in build/demo (make demo)
   release           rebuild source/, assignments/ and solutions/ (make release)
+  student-release   what students get without an exchange: both released editions, pins, README; folder + zip
   bench             kit vs stock nbgrader autograde on a synthetic class (make bench)
   gradescope-zip    build Gradescope's autograder.zip
   gradescope-run    grade /autograder/submission into /autograder/results/results.json (run_autograder)
@@ -43,8 +45,14 @@ def main(argv=None) -> int:
     r = sub.add_parser("report", help="class report from stored results")
     r.add_argument("course", nargs="?", default=".")
     r.add_argument("--assignment", default="embedding", choices=sorted(EDITIONS), help="the edition to report on")
+    ex = sub.add_parser("export", help="grades CSV, one row per student for the edition they took")
+    ex.add_argument("course", nargs="?", default=".")
+    ex.add_argument("--out", default="grades.csv", help="the CSV file to write (default: grades.csv)")
     sub.add_parser("demo")
     sub.add_parser("release")
+    sr = sub.add_parser("student-release", help="the students' release: folder and zip (make student-release)")
+    sr.add_argument("out", nargs="?", default="build/embedding-student-release",
+                    help="the folder to make; the zip is OUT.zip (default: build/embedding-student-release)")
     be = sub.add_parser("bench")
     be.add_argument("--students", type=int, default=100)
     be.add_argument("--nbgrader-sample", type=int, default=6, help="how many of them stock nbgrader grades")
@@ -115,6 +123,30 @@ def _report(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from . import course
+    cfg = course.load_config(Path(args.course).resolve())
+    try:
+        dest, rows, notes = course.export_editions(cfg, Path(args.out))
+    except ValueError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"export: {note}", file=sys.stderr)
+    counts = {e: sum(r["edition"] == e for r in rows) for e in course.ASSIGNMENTS}
+    none = sum(not r["edition"] for r in rows)
+    print(f"{len(rows)} students (" + ", ".join(f"{e}: {n}" for e, n in counts.items())
+          + f", no submission: {none}): {dest}")
+    return 0
+
+
+def _student_release(args) -> int:
+    from . import release
+    folder, archive = release.student_release(Path(args.out))
+    print(f"students' release: {folder}\n                   {archive}")
+    return 0
+
+
 def _demo(args) -> int:
     from . import demo
     demo.run()
@@ -143,7 +175,8 @@ def _gradescope_run(args) -> int:
     return gradescope_run.main(Path(args.root))
 
 
-COMMANDS = {"grade": _grade, "batch": _batch, "report": _report, "demo": _demo, "release": _release,
+COMMANDS = {"grade": _grade, "batch": _batch, "report": _report, "export": _export, "demo": _demo,
+            "release": _release, "student-release": _student_release,
             "bench": _bench, "gradescope-zip": _gradescope_zip, "gradescope-run": _gradescope_run}
 
 if __name__ == "__main__":

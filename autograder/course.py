@@ -58,12 +58,22 @@ def generate_and_release(cfg, assignment: str = ASSIGNMENT):
 
 
 def student_config(cfg, student: str, home: Path, assignment: str = ASSIGNMENT):
+    """`student`'s nbgrader configuration, everything of theirs in `home`: the fetched assignment and
+    nbgrader's submission cache (by default $JUPYTER_DATA_DIR/nbgrader_cache, i.e. the real user's
+    ~/.local/share/jupyter: every simulated submission would show in that user's own Assignments tab)."""
     scfg = copy.deepcopy(cfg)
     scfg.CourseDirectory.root = str(home)
     scfg.CourseDirectory.student_id = student
     scfg.CourseDirectory.assignment_id = assignment
     scfg.Exchange.assignment_dir = str(home)
+    scfg.Exchange.cache = str(student_cache(home))
     return scfg
+
+
+def student_cache(home: Path) -> Path:
+    """Where a simulated student's nbgrader keeps its copies of their submissions: as a real student's
+    would be, ~/.local/share/jupyter/nbgrader_cache, with `home` as their home."""
+    return Path(home) / ".local" / "share" / "jupyter" / "nbgrader_cache"
 
 
 def fetch(cfg, student: str, home: Path, assignment: str = ASSIGNMENT) -> Path:
@@ -158,6 +168,90 @@ def export_csv(cfg, dest: Path) -> Path:
     with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:
         plugin.export(gb)
     return dest
+
+
+def export_columns() -> tuple[str, ...]:
+    from .parts import PARTS
+    return (("student_id", "last_name", "first_name", "email", "edition", "timestamp", "raw_score",
+             "late_submission_penalty", "score", "max_score") + tuple(p.id for p in PARTS)
+            + ("written", "needs_manual_grade"))
+
+
+def edition_rows(cfg, editions=ASSIGNMENTS) -> tuple[list[dict], list[str]]:
+    """One row per student of the gradebook, for the edition they took (`nbgrader export` gives every
+    student a row per edition, 0 for the one not taken). Returns (rows, notes).
+
+    edition: the edition submitted ("" for a student with no submission: score 0, out of the first
+    edition's max score, as nbgrader's export gives); a student with a submission of each edition is
+    counted by the later one, and a note names them. score = max(0, raw_score - late penalty), as
+    nbgrader's; one column per automatically graded part; written: the written answers together;
+    needs_manual_grade: how many of the student's cells still wait for a grader (0: the score is final)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .parts import BY_ID, PARTS
+    rows, notes = [], []
+    with Gradebook(_db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:
+        known = {a.name: a for a in gb.assignments}
+        present = [e for e in editions if e in known]
+        if not present:
+            raise ValueError(f"the gradebook has none of the editions {', '.join(editions)}: nothing to export")
+        for student in sorted(gb.students, key=lambda s: s.id):
+            subs = []
+            for edition in present:
+                try:
+                    subs.append(gb.find_submission(edition, student.id))
+                except MissingEntry:
+                    pass
+            row = {"student_id": student.id, "last_name": student.last_name or "",
+                   "first_name": student.first_name or "", "email": student.email or ""}
+            if not subs:
+                row.update(edition="", timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0,
+                           max_score=known[present[0]].max_score)
+                rows.append(row)
+                continue
+            sub = max(subs, key=lambda s: (s.timestamp is not None, s.timestamp or 0))
+            if len(subs) > 1:
+                notes.append(f"{student.id} submitted {' and '.join(s.assignment.name for s in subs)}: "
+                             f"counted by the later one, {sub.assignment.name}")
+            penalty = sub.late_submission_penalty or 0.0
+            grades = [g for nb in sub.notebooks for g in nb.grades]
+            row.update(edition=sub.assignment.name, timestamp=_utc(sub.timestamp),
+                       raw_score=sub.score, late_submission_penalty=penalty, score=max(0.0, sub.score - penalty),
+                       max_score=sub.max_score)
+            for p in PARTS:
+                row[p.id] = sum(g.score for g in grades if g.name == p.id)
+            row["written"] = sum(g.score for g in grades if g.name not in BY_ID)
+            row["needs_manual_grade"] = sum(1 for g in grades if g.needs_manual_grade)
+            rows.append(row)
+    return rows, notes
+
+
+def _utc(when) -> str:
+    """nbgrader's gradebook keeps timestamps in UTC without a time zone: say it."""
+    from datetime import timezone
+    if when is None:
+        return ""
+    return (when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when).isoformat()
+
+
+def export_editions(cfg, dest: Path, editions=ASSIGNMENTS) -> tuple[Path, list[dict], list[str]]:
+    """edition_rows as a CSV file (UTF-8, a header row, scores rounded to 2 places): what an LMS upload
+    takes. Returns (dest, rows, notes)."""
+    import csv
+    rows, notes = edition_rows(cfg, editions)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+
+    def cell(v):
+        return format(round(v, 2), "g") if isinstance(v, float) else v
+    tmp = dest.with_name(dest.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=export_columns(), restval="")
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: cell(v) for k, v in row.items()})
+    os.replace(tmp, dest)
+    return dest, rows, notes
 
 
 def part_scores(cfg, assignment: str = ASSIGNMENT) -> dict[str, dict[str, float]]:

@@ -1,16 +1,22 @@
 """`make demo`: the whole course cycle on one machine, in build/demo (outside the tracked tree).
 
-Instructor: generate_assignment, release_assignment. Students (each in a home folder of their
-own): fetch_assignment, work, submit. Instructor: collect, autograde (batch: parallel, isolated,
-into the SQLite gradebook), generate_feedback, export. Then a table of student x part x score.
+Instructor: generate_assignment, release_assignment. Students, each in a home folder of their own
+(build/demo/students/<student>, which also holds their nbgrader submission cache: nothing of theirs
+lands in the real user's ~/.local/share/jupyter/nbgrader_cache, whose Assignments tab would list
+it): fetch_assignment, work (two of them answer the written questions too), submit. Instructor:
+collect, autograde (batch: parallel, isolated, into the SQLite gradebook), generate_feedback, export
+(one row per student, for the edition taken). Then a table of student x part x score, and how to
+open the course in formgrader.
 
 build/demo/course is a course directory that formgrader opens as it is (`cd build/demo/course &&
 ../../../.venv/bin/jupyter lab`): its own nbgrader_config.py, the gradebook, the submissions, the
 feedback, and reports/ (grades.csv, the class report).
 """
 import json
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -65,15 +71,44 @@ def work(notebook: Path, student: str, answers: dict[str, str]) -> None:
         if meta.get("solution") and gid in answers:
             cell.source = answers[gid] + {"bob": TYPICAL_MISTAKES, "wei": TYPICAL_MISTAKES,
                                           "mallory": {"one_hot_lookup_code": CHEAT}}.get(student, {}).get(gid, "")
+        if (cell.cell_type == "markdown" and meta.get("solution") and gid.startswith("q_")
+                and student in ANSWERS_WRITTEN and TEXT_STUB in cell.source):
+            cell.source = cell.source.replace(TEXT_STUB, WRITTEN[ANSWERS_WRITTEN[student]][gid])
         if student == "erin" and meta.get("locked") and gid in {p.id for p in PARTS}:
             meta["locked"] = False          # flipped metadata: stock nbgrader fails the whole student
             meta["points"] = 100
     nbformat.write(nb, notebook)
 
 
-STUDENTS = {"alice": "everything right", "bob": "typical mistakes", "mallory": "cheats (patches torch, "
+# Two students answer the written questions (graded by hand in formgrader); the others leave them as released.
+WRITTEN = {
+    "en": {
+        "q_one_hot_backward": "The gradient is H^T G: row k sums the output gradients of every position that "
+                              "looked up k (a scatter-add); rows never looked up get zero.",
+        "q_padding_skip": "(a) 0 * NaN is NaN, so adding then zeroing spoils every row; skipping never touches "
+                          "them. (b) a fully masked softmax. (c) weight decay, and tied weights.",
+        "q_max_norm_cap": "Weight decay changes every row's gradient at every step; max_norm only rescales the "
+                          "rows looked up, in place, before the lookup: a projection onto the ball.",
+        "q_max_norm_eval": "The renorm is part of the forward: eval() and no_grad() do not stop it, so "
+                           "evaluating changes the weights.",
+        "q_weight_tying": "V*D = 50257*768, about 38.6 M parameters. The output layer's gradient reaches the "
+                          "padding row, so it moves.",
+    },
+    "zh": {
+        "q_one_hot_backward": "梯度是 H^T G：第 k 行是所有查过第 k 行的位置上输出梯度之和（分散累加）；没被查到的行为零。",
+        "q_padding_skip": "(a) 0 乘 NaN 还是 NaN，先加再清零会弄坏每一行；跳过则不碰它们。(b) 全被掩码的 softmax。(c) 权重衰减；共享权重。",
+        "q_max_norm_cap": "权重衰减每一步都改变每一行的梯度；max_norm 只在查表前原地缩放被查到的行：投影到球上。",
+        "q_max_norm_eval": "重新缩放是前向传播的一部分：eval() 和 no_grad() 都关不掉它，所以评估会改变权重。",
+        "q_weight_tying": "V·D = 50257·768，约 3860 万个参数。输出层的梯度会到达填充行，所以它仍然会变。",
+    },
+}
+ANSWERS_WRITTEN = {"alice": "en", "wei": "zh"}   # student -> the language of their written answers
+TEXT_STUB = "YOUR ANSWER HERE / 在此写下你的回答"   # nbgrader_config.py's ClearSolutions.text_stub
+
+
+STUDENTS = {"alice": "everything right, written answers too", "bob": "typical mistakes", "mallory": "cheats (patches torch, "
             "writes a gradebook)", "dave": "broken notebook (not JSON)", "erin": "right, but flipped cell metadata",
-            "wei": "the Chinese edition (embedding-zh), bob's mistakes"}
+            "wei": "the Chinese edition (embedding-zh), bob's mistakes, written answers in Chinese"}
 EDITION = {"wei": "embedding-zh"}   # every other student takes the English edition
 
 
@@ -123,15 +158,27 @@ def run(root: Path = DEMO, quiet: bool = False) -> dict:
             if (course_root / "autograded" / student / assignment).is_dir():
                 course.generate_feedback(cfg, student, assignment)
         scores.update(course.part_scores(cfg, assignment))
-    csv = course.export_csv(cfg, course_root / "reports" / "grades.csv")
+    csv, _rows, _notes = course.export_editions(cfg, course_root / "reports" / "grades.csv")
     report = class_report.write(results, course_root / "reports")
     if not quiet:
         _table(scores, results)
         print(f"feedback: {course_root / 'feedback'}/<student>/<assignment>/{course.NOTEBOOK[:-6]}.html")
         print(f"grades:   {csv}\nreport:   {report['markdown']}")
+        print(formgrader_hint(course_root))
     (root / "summary.json").write_text(json.dumps({"gradebook": scores,
                                                    "results": {s: r.to_json() for s, r in results.items()}}))
     return {"gradebook": scores, "results": results, "root": root, "cfg": cfg}
+
+
+def formgrader_hint(course_root: Path) -> str:
+    """How to open the demo's course in formgrader (its own nbgrader_config.py makes it the course)."""
+    full, jupyter = Path(course_root).resolve(), Path(sys.executable).parent / "jupyter"
+    where = full
+    if full.is_relative_to(course.REPO) and Path.cwd().resolve() == course.REPO:   # make demo's own words
+        where, jupyter = full.relative_to(course.REPO), os.path.relpath(jupyter, full)
+    return (f"formgrader: cd {where} && {jupyter} lab\n"
+            f"            then Nbgrader menu -> Formgrader; {' and '.join(ANSWERS_WRITTEN)} answered the written "
+            f"questions: grade them by hand in Manual Grading")
 
 
 def _table(scores, results):

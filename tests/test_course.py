@@ -13,8 +13,19 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    """The demo, run by a user whose home is an empty scratch folder (nbgrader's default submission
+    cache is $HOME/.local/share/jupyter/nbgrader_cache). matplotlib's font cache, the instructor's own
+    (the class report), goes to a scratch folder too, so that anything in that home is the demo's doing."""
     from autograder import demo as demo_module
-    return demo_module.run(tmp_path_factory.mktemp("demo"), quiet=True)
+    home = tmp_path_factory.mktemp("real-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        for var in ("JUPYTER_DATA_DIR", "XDG_DATA_HOME"):
+            mp.delenv(var, raising=False)
+        mp.setenv("MPLCONFIGDIR", str(tmp_path_factory.mktemp("mpl")))
+        out = demo_module.run(tmp_path_factory.mktemp("demo"), quiet=True)
+    out["home"] = home
+    return out
 
 
 def test_the_right_student_gets_full_marks_in_the_gradebook(demo):
@@ -203,8 +214,13 @@ def test_the_batch_records_what_nbgrader_autograde_records(demo, tmp_path):
     assert auto(ours) == auto(theirs)
     # written answers the demo's students left as released: 0 and "No response.", nothing to grade by
     # hand (nbgrader's own rule on the submitted cells). nbgrader's autograde path marks some of them
-    # for manual grading instead: a difference not yet explained (see the issue note).
+    # for manual grading instead: a difference not yet explained (see the issue note). alice answered
+    # them: each waits for a grader, both ways.
     for s in readable:
+        if s == "alice":
+            assert all(v == (None, None, True) for k, v in ours[s].items() if k.startswith("q_")), ours[s]
+            assert {k: v for k, v in ours[s].items() if "q_" in k} == {k: v for k, v in theirs[s].items() if "q_" in k}
+            continue
         assert all(v == (0.0, None, False) for k, v in ours[s].items() if k.startswith("q_")), ours[s]
         assert all(v == "No response." for k, v in ours[s].items() if k.startswith("comment on q_")), ours[s]
 
@@ -227,3 +243,54 @@ def test_a_chinese_edition_student_gets_chinese_feedback(demo):
     html = (demo["root"] / "course" / "feedback" / "wei" / "embedding-zh" / "embedding.html").read_text()
     assert "未通过" in html and "查表" in html
     assert not MARKERS.search(html)
+
+
+def test_the_demo_students_leave_nothing_in_the_real_users_cache(demo):
+    """Does the demo leave the real user's home (here an empty scratch home) untouched, nbgrader's
+    submission cache above all (before: six phantom "Submitted assignments" in that user's own
+    Assignments tab), while each student's nbgrader keeps its copy in that student's own home?"""
+    from autograder import course
+    assert sorted(p.relative_to(demo["home"]).as_posix() for p in demo["home"].rglob("*")) == []
+    for student in ("alice", "wei"):
+        cache = course.student_cache(demo["root"] / "students" / student) / "embedding-kit"
+        assert [p.name.split("+")[:2] for p in cache.iterdir()] == \
+            [[student, "embedding-zh" if student == "wei" else "embedding"]]
+
+
+def test_two_students_answer_the_written_questions_for_formgrader(demo):
+    """Did alice (in English) and wei (in Chinese) answer the five written questions, so formgrader has
+    them to grade by hand, while the others' wait for nothing?"""
+    from autograder import course
+    for student, edition in (("alice", "embedding"), ("wei", "embedding-zh"), ("bob", "embedding")):
+        nb = nbformat.read(demo["root"] / "course" / "submitted" / student / edition / "embedding.ipynb", 4)
+        answers = [c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("q_")]
+        assert len(answers) == 5
+        assert all(("YOUR ANSWER HERE" in a) == (student == "bob") for a in answers), (student, answers)
+        state = course.gradebook_state(demo["cfg"], edition)[student]
+        waiting = [k for k, v in state.items() if k.startswith("q_") and v[2]]
+        assert len(waiting) == (0 if student == "bob" else 5), state
+        if student == "wei":
+            assert all(re.search(r"[\u4e00-\u9fff]", a.split("：", 1)[-1]) for a in answers), answers
+
+
+def test_the_export_gives_one_row_per_student_and_edition_taken(demo):
+    """Does the demo's grades.csv (`python -m autograder export`) give each of the six students one row,
+    with the edition taken (wei: embedding-zh), the parts as in the gradebook, out of 120?"""
+    import csv
+    with open(demo["root"] / "course" / "reports" / "grades.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert sorted(rows) == ["alice", "bob", "dave", "erin", "mallory", "wei"]
+    assert {s: r["edition"] for s, r in rows.items()} == {s: "embedding-zh" if s == "wei" else "embedding" for s in rows}
+    for s, parts in demo["gradebook"].items():
+        assert {p: float(rows[s][p]) for p in parts} == pytest.approx(parts), s
+        assert float(rows[s]["score"]) == pytest.approx(sum(parts.values())) and rows[s]["max_score"] == "120"
+    assert rows["alice"]["needs_manual_grade"] == rows["wei"]["needs_manual_grade"] == "5"
+
+
+def test_the_demo_says_how_to_open_formgrader(monkeypatch):
+    """Does the demo end by saying how to open its course in formgrader, as the README does?"""
+    from autograder import course, demo
+    monkeypatch.chdir(course.REPO)
+    hint = demo.formgrader_hint(course.REPO / "build" / "demo" / "course")
+    assert "cd build/demo/course && ../../../.venv/bin/jupyter lab" in hint and "Formgrader" in hint
+    assert "cd build/demo/course && ../../../.venv/bin/jupyter lab" in (ROOT / "README.md").read_text()
