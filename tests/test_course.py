@@ -294,3 +294,27 @@ def test_the_demo_says_how_to_open_formgrader(monkeypatch):
     hint = demo.formgrader_hint(course.REPO / "build" / "demo" / "course")
     assert "cd build/demo/course && ../../../.venv/bin/jupyter lab" in hint and "Formgrader" in hint
     assert "cd build/demo/course && ../../../.venv/bin/jupyter lab" in (ROOT / "README.md").read_text()
+
+
+def test_a_graders_comment_does_not_hide_the_kits_verdict(demo):
+    """When a grader types a comment in formgrader, it replaces the kit's short verdict in that
+    comment box (nbgrader keeps one comment per cell: the manual one wins). Does the student's
+    feedback still carry the kit's verdict — the part's full report, which is the graded cell's
+    output — beside the grader's words (README: Formgrader and feedback)?"""
+    from nbgrader.api import Gradebook
+    from autograder import course
+    cfg = demo["cfg"]
+    typed = "Nicely reasoned; see me about the padding row."
+    with Gradebook(course._db_url(cfg), course_id=cfg.CourseDirectory.course_id) as gb:
+        comment = gb.find_comment("one_hot_lookup_code", "embedding", "embedding", "alice")
+        verdict = comment.auto_comment
+        comment.manual_comment = typed
+        gb.db.commit()
+    res = course.api(cfg).generate_feedback("embedding", "alice", force=True)
+    assert res["success"], res["log"][-2000:]
+    html = (demo["root"] / "course" / "feedback" / "alice" / "embedding" / "embedding.html").read_text()
+    part = demo["results"]["alice"].parts["one_hot_lookup"]
+    assert typed in html
+    assert verdict.splitlines()[0] not in html or html.count(typed) == 1   # the box shows the grader's words
+    assert f"one_hot_lookup: {part.score:.2f} / 25 points" in html          # the graded cell's report stays
+    assert all(t.question.splitlines()[0][:60] in html for t in part.tests if t.max_score)
