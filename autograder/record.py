@@ -161,20 +161,24 @@ class Recorder:
 
         def skip(folder, names):   # a link is never copied nor followed (it could name the gradebook)
             return set(patterns(folder, names)) | {n for n in names if os.path.islink(os.path.join(folder, n))}
-        shutil.copytree(submitted, tmp, ignore=skip)
-        shutil.copytree(self.source_dir, tmp, ignore=skip, dirs_exist_ok=True)
-        # nbformat.write would validate every cell against the schema again (20 ms a notebook)
-        text = json.dumps(clean_tree(self._sanitised(nb, result)), sort_keys=True, indent=1, ensure_ascii=False)
-        (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        for attempt in range(5):   # another grader may put its (equal) copy there in between
-            shutil.rmtree(dest, ignore_errors=True)
-            try:
-                os.replace(tmp, dest)
-                break
-            except OSError:
-                if attempt == 4:
-                    raise
+        try:   # a copy made halfway is removed: nothing of a student whose record is rolled back stays
+            shutil.copytree(submitted, tmp, ignore=skip)
+            shutil.copytree(self.source_dir, tmp, ignore=skip, dirs_exist_ok=True)
+            # nbformat.write would validate every cell against the schema again (20 ms a notebook)
+            text = json.dumps(clean_tree(self._sanitised(nb, result)), sort_keys=True, indent=1, ensure_ascii=False)
+            (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            for attempt in range(5):   # another grader may put its (equal) copy there in between
+                shutil.rmtree(dest, ignore_errors=True)
+                try:
+                    os.replace(tmp, dest)
+                    break
+                except OSError:
+                    if attempt == 4:
+                        raise
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
     def _sanitised(self, nb, result: Result):
         from .feedback import MathBudget
