@@ -5,6 +5,14 @@
     python hub/hub.py status
     python hub/hub.py reset     # stop, then remove the users, their homes, the course and the exchange
 
+The course (`ensure_course`, `ensure_gradebook`; each start does it again, and a second time changes
+nothing): both editions' sources, `embedding` and `embedding-zh` (alternatives), for formgrader to
+generate and release (a source already there is kept); the class, hub/roster.csv, imported into the
+gradebook (`nbgrader db student import`: formgrader shows names; the file's names win); a due date for
+each edition (HUB_DUEDATE sets it; else an edition without one gets one DUE_DAYS days on, 23:59 UTC,
+and a date already there, one changed in formgrader too, is kept), which every page of the hub
+announces with the course's late-submission policy.
+
 Everything it makes lives in build/hub/ (passwords.txt, the exchange, the hub's state, its log), but
 the users' homes (/home/kit-*) and the course (/home/kit-instructor/course), which belong to them.
 Ports: HUB_PORT (default 8000) for people; the hub's own and the proxy's API port are free ports.
@@ -16,7 +24,10 @@ graders, solutions/, source/, .git/, ...) is closed to others and open to the gr
 instructor: formgrader's grader imports autograder/); in build/ and build/hub/ (0711) only the hub's
 venv, its Python, the labs' config (etc/) and the exchange are open.
 """
+import csv
+import datetime
 import grp
+import html
 import json
 import os
 import re
@@ -41,6 +52,9 @@ COURSE = Path("/home") / INSTRUCTOR / "course"
 EXCHANGE = STATE / "exchange"
 COURSE_ID = "embedding-kit"
 FORMGRADER = f"formgrader-{COURSE_ID}"   # the hub service: /services/formgrader-embedding-kit/formgrader
+EDITIONS = ("embedding", "embedding-zh")   # the course's editions: alternatives (the kit's count_editions_once)
+ROSTER = REPO / "hub" / "roster.csv"   # the class: id,last_name,first_name,email (nbgrader db student import)
+DUE_DAYS = 14   # without HUB_DUEDATE, an edition with no due date is due this many days on, at 23:59 UTC
 GRADERS = "kit-graders"   # the Unix group that may read the kit's checkout (the hidden graders): the instructor
 OPEN_IN_HUB = ("venv", "python", "etc", "exchange")   # all that the hub's users reach of the checkout
 
@@ -104,7 +118,6 @@ def ensure_course():
     kit_config = f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})"
     if not COURSE.exists():
         COURSE.mkdir(parents=True)
-        shutil.copytree(REPO / "source" / "embedding", COURSE / "source" / "embedding")
         (COURSE / "nbgrader_config.py").write_text(
             '"""The course on the hub: the kit\'s configuration, this folder as the course root."""\n'
             "import os\n\nc = get_config()  # noqa: F821\n"
@@ -115,6 +128,9 @@ def ensure_course():
         text = config.read_text()
         config.write_text(re.sub(r"^load_subconfig\((['\"]).*?nbgrader_config\.py\1\)", lambda _: kit_config, text,
                                  count=1, flags=re.M))
+    for edition in EDITIONS:   # each edition's source, for formgrader to generate and release; an instructor's kept
+        if not (COURSE / "source" / edition).exists():
+            shutil.copytree(REPO / "source" / edition, COURSE / "source" / edition)
     # The instructor's server runs in their home (the spawner starts every server there), and nbgrader
     # reads nbgrader_config.py from the working directory: from there, the course's.
     home_config = COURSE.parent / "nbgrader_config.py"
@@ -122,6 +138,76 @@ def ensure_course():
                            "  # noqa: F821\n")
     run("chown", "-R", f"{INSTRUCTOR}:{INSTRUCTOR}", str(COURSE), str(home_config))
     COURSE.chmod(0o700)   # the solutions, the gradebook, every submission: the instructor's alone
+
+
+def read_roster() -> list[dict]:
+    """hub/roster.csv: a row per student, the columns nbgrader's `db student import` reads (id, and
+    any of last_name, first_name, email, lms_user_id). Its ids must be the hub's students."""
+    with open(ROSTER, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if sorted(r.get("id") or "" for r in rows) != sorted(STUDENTS):
+        sys.exit(f"{ROSTER}: its ids must be the hub's students, {', '.join(STUDENTS)} (hub.py's STUDENTS)")
+    return rows
+
+
+def ensure_gradebook(settings: dict) -> dict:
+    """The gradebook of the course, as the instructor (`gradebook` below, in the hub's venv): the roster
+    imported, each edition with a due date. Returns the due dates and the late-submission policy."""
+    env = {**instructor_env(settings), "HUB_DUEDATE": os.environ.get("HUB_DUEDATE", "")}
+    r = subprocess.run([shutil.which("runuser") or "/usr/sbin/runuser", "-u", INSTRUCTOR, "--",
+                        str(VENV / "bin" / "python"), str(REPO / "hub" / "hub.py"), "gradebook"],
+                       cwd=COURSE, env=env, capture_output=True, text=True, umask=0o022, timeout=600)
+    found = [line for line in r.stdout.splitlines() if line.startswith("KIT-GRADEBOOK ")]
+    if r.returncode != 0 or not found:
+        sys.exit(f"the course's gradebook (roster, due dates) could not be set:\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+    return json.loads(found[-1].split(" ", 1)[1])
+
+
+def gradebook() -> int:
+    """Run as the instructor in the course (ensure_gradebook): `nbgrader db student import` of the roster
+    (names, emails: formgrader shows them); each edition without a due date gets one (HUB_DUEDATE sets
+    every edition's); prints each due date and the course's late-submission policy."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+    from nbgrader.plugins import LateSubmissionPlugin
+    from nbgrader.preprocessors import AssignLatePenalties
+    from jupyter_core.application import NoStart
+    app = NbGraderApp.instance()   # `nbgrader db student import ROSTER`: updates or creates each row
+    app.initialize(["db", "student", "import", str(ROSTER)])
+    try:
+        app.start()
+    except NoStart:   # what a Jupyter app raises once its subcommand has run
+        pass
+    while app.subapp:   # the import's app: the course's config (its nbgrader_config.py, the kit's in it)
+        app = app.subapp
+    given = os.environ.get("HUB_DUEDATE", "").strip()
+    default = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=DUE_DAYS)).strftime(
+        "%Y-%m-%d 23:59:00 UTC")
+    duedates = {}
+    with Gradebook(app.coursedir.db_url, app.coursedir.course_id) as gb:
+        for edition in EDITIONS:
+            try:
+                due = gb.find_assignment(edition).duedate
+            except MissingEntry:
+                due = None
+            if given or due is None:   # as `nbgrader db assignment add EDITION --duedate=...`
+                due = gb.update_or_create_assignment(edition, duedate=given or default).duedate
+            duedates[edition] = due.strftime("%Y-%m-%d %H:%M UTC")   # the gradebook keeps UTC
+    plugin = AssignLatePenalties(config=app.config).plugin_class
+    late = LateSubmissionPlugin(config=app.config).penalty_method if plugin is LateSubmissionPlugin \
+        else f"{plugin.__module__}.{plugin.__name__}"
+    print("KIT-GRADEBOOK " + json.dumps({"duedates": duedates, "late": late}), flush=True)
+    return 0
+
+
+def announcement(course: dict) -> str:
+    """What every page of the hub shows (its login page first): each edition's due date, and what a late
+    submission costs under the course's policy (nbgrader's LateSubmissionPlugin: penalty_method)."""
+    late = {"none": "it is marked late; no points are taken off / 迟交的作业标记为迟交，不扣分",
+            "zero": "it scores 0 / 迟交的作业记 0 分"}.get(
+        course["late"], f"{course['late']} sets its penalty / 迟交扣分由 {course['late']} 决定")
+    due = "; ".join(f"<b>{html.escape(e)}</b> {html.escape(d)}" for e, d in course["duedates"].items())
+    return f"Due / 截止时间: {due}. A submission after its due date: {html.escape(late)}."
 
 
 def write_jupyter_config():
@@ -197,24 +283,27 @@ def start() -> int:
     STATE.mkdir(parents=True, exist_ok=True)
     EXCHANGE.mkdir(exist_ok=True)
     EXCHANGE.chmod(0o1777)   # everyone writes; only owners delete (nbgrader's exchange)
+    read_roster()
     passwords = ensure_users()
     ensure_course()
     write_jupyter_config()
     state = STATE / "state"
     state.mkdir(exist_ok=True)
     state.chmod(0o700)
+    close_checkout()
+    check_readable()
     settings = {"port": int(os.environ.get("HUB_PORT", 8000)), "hub_port": free_port(),
                 "proxy_api_port": free_port(), "proxy": str(PROXY), "state": str(state), "venv": str(VENV),
                 "instructor": INSTRUCTOR, "students": STUDENTS, "course": str(COURSE), "exchange": str(EXCHANGE),
                 "service_token": secrets.token_hex(16), "libs": str(LIBS), "etc": str(STATE / "etc"),
                 "formgrader": FORMGRADER, "formgrader_port": free_port(), "formgrader_token": secrets.token_hex(16),
                 "graders": f"formgrade-{COURSE_ID}", "repo": str(REPO)}
+    course = ensure_gradebook(settings)   # after close_checkout: the instructor reads the roster, as a grader
+    settings["announcement"] = announcement(course)
     (STATE / "hub.json").touch(mode=0o600)
     (STATE / "hub.json").chmod(0o600)
     (STATE / "hub.json").write_text(json.dumps(settings, indent=1))
     log = _log("jupyterhub.log")
-    close_checkout()
-    check_readable()
     # umask 077: what the hub makes is its own; each user's server gets its own umask (jupyterhub_config.py)
     proc = subprocess.Popen([str(VENV / "bin" / "jupyterhub"), "-f", str(REPO / "hub" / "jupyterhub_config.py")],
                             cwd=state, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, umask=0o077,
@@ -235,6 +324,8 @@ def start() -> int:
     print(f"JupyterHub for the course: {_url()}/  (loopback only)\n"
           f"  instructor: {INSTRUCTOR}  (formgrader: {_url()}/services/{FORMGRADER}/formgrader)\n"
           f"  students:   {', '.join(STUDENTS)}  (the Assignments tab: Nbgrader menu > Assignments)\n"
+          f"  due:        {'; '.join(f'{e} {d}' for e, d in course['duedates'].items())} "
+          f"(late: penalty_method {course['late']})\n"
           f"  passwords:  {STATE / 'passwords.txt'}   stop it with `make hub-stop`")
     return 0
 
@@ -247,15 +338,21 @@ def _log(name: str):
     return log
 
 
+def instructor_env(settings: dict) -> dict:
+    """What nbgrader needs as the instructor: the hub's venv first on PATH, its Python's libraries, the
+    course's exchange and the labs' shared config (the course id)."""
+    return {"PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LD_LIBRARY_PATH": str(LIBS),
+            "HOME": str(COURSE.parent), "USER": INSTRUCTOR, "LANG": "C.UTF-8",
+            "NBGRADER_EXCHANGE": str(EXCHANGE), "JUPYTER_CONFIG_PATH": settings["etc"] + "/common"}
+
+
 def start_formgrader(settings: dict) -> None:
     """Formgrader, the hub's external service, as the instructor in the course folder (what a managed
     service would be given by the hub, here by hand). It runs as the instructor: stop() ends it."""
     name, port = settings["formgrader"], settings["formgrader_port"]
     prefix = f"/services/{name}/"
     scopes = json.dumps([f"access:services!service={name}"])
-    env = {"PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LD_LIBRARY_PATH": str(LIBS),
-           "HOME": str(COURSE.parent), "USER": INSTRUCTOR, "LANG": "C.UTF-8",
-           "NBGRADER_EXCHANGE": str(EXCHANGE), "JUPYTER_CONFIG_PATH": settings["etc"] + "/common",
+    env = {**instructor_env(settings),
            "JUPYTERHUB_API_TOKEN": settings["formgrader_token"], "JUPYTERHUB_CLIENT_ID": f"service-{name}",
            "JUPYTERHUB_API_URL": f"http://127.0.0.1:{settings['hub_port']}/hub/api", "JUPYTERHUB_HOST": "",
            "JUPYTERHUB_BASE_URL": "/", "JUPYTERHUB_SERVICE_PREFIX": prefix, "JUPYTERHUB_SERVICE_NAME": name,
@@ -371,4 +468,4 @@ def status() -> int:
 
 if __name__ == "__main__":
     sys.exit({"start": start, "stop": stop, "status": status, "copy-python": copy_python,
-              "reset": reset}[sys.argv[1] if len(sys.argv) > 1 else "status"]())
+              "reset": reset, "gradebook": gradebook}[sys.argv[1] if len(sys.argv) > 1 else "status"]())

@@ -31,6 +31,9 @@ c.JupyterHub.cleanup_proxy = True
 c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = set([settings["instructor"]] + settings["students"])
 c.Authenticator.admin_users = {settings["instructor"]}
+# On every page of the hub, the login page first: each edition's due date and the late-submission policy
+# (hub.py reads them from the course's gradebook and config at each start).
+c.JupyterHub.template_vars = {"announcement": settings.get("announcement", "")}
 
 # A service token for the end-to-end test (admin: it starts servers and makes users' tokens).
 c.JupyterHub.services = [{"name": "kit-e2e", "api_token": settings["service_token"]}]

@@ -2,6 +2,10 @@
 then every role through the REST APIs that JupyterLab's nbgrader extensions use, then one student and
 the instructor in headless Chromium (screenshots in build/hub/screenshots), then `hub/hub.py stop`.
 
+The course is whole (issue 22, item 6): both editions released from formgrader, the students named
+from hub/roster.csv, each edition's due date in formgrader and, with the late-submission policy, on the
+hub's pages; a restart keeps all of it (and a due date the instructor changed).
+
 Needs root (the hub makes local users and runs their servers as them), build/hub/venv and the proxy
 (`make hub-test` installs both); the browser part needs Debian's chromium and Playwright. Each
 missing piece skips, saying which."""
@@ -26,6 +30,8 @@ STUDENTS = {"kit-alice": "alice", "kit-bob": "bob", "kit-mallory": "mallory"}   
 INSTRUCTOR = "kit-instructor"
 COURSE = Path("/home") / INSTRUCTOR / "course"
 CHROMIUM = "/usr/bin/chromium"
+EDITIONS = ("embedding", "embedding-zh")   # the English and the Chinese edition: alternatives
+ROSTER = ROOT / "hub" / "roster.csv"
 
 
 def _missing() -> str | None:
@@ -133,14 +139,63 @@ def test_formgrader_is_a_service_for_the_graders_only(hub):
     assert formgrader(hub, "kit-alice").get("/formgrader/api/assignments").status_code == 403
 
 
+def _roster() -> dict:
+    import csv
+    with open(ROSTER, newline="", encoding="utf-8") as f:
+        return {r["id"]: (r["last_name"], r["first_name"], r["email"]) for r in csv.DictReader(f)}
+
+
+def _due(iso: str) -> str:
+    """A due date as the gradebook's API gives it (naive UTC, ISO) -> as the hub's pages say it."""
+    return f"{iso[:10]} {iso[11:16]} UTC"
+
+
+def test_formgrader_lists_both_editions_each_with_a_due_date(hub):
+    """Before anything is generated: does Manage Assignments (formgrader's API) list the English and the
+    Chinese edition, each with a due date?"""
+    listed = {a["name"]: a for a in ok(formgrader(hub).get("/formgrader/api/assignments"))}
+    assert set(EDITIONS) <= set(listed), sorted(listed)
+    for edition in EDITIONS:
+        assert listed[edition]["duedate"] and listed[edition]["display_duedate"], listed[edition]
+    hub["duedates"] = {e: listed[e]["duedate"] for e in EDITIONS}
+
+
+def test_formgrader_names_every_student_from_the_roster(hub):
+    """Before anyone submits: does Manage Students (formgrader's API) list every student of the hub by
+    the name and email in hub/roster.csv (imported with `nbgrader db student import`), not "None, None"?"""
+    students = {s["id"]: (s["last_name"], s["first_name"], s["email"])
+                for s in ok(formgrader(hub).get("/formgrader/api/students"))}
+    assert students == _roster() and set(students) == set(STUDENTS), students
+
+
+def test_the_hubs_pages_say_the_due_dates_and_the_late_policy(hub):
+    """Does the hub's login page (which every student passes) and its home page say each edition's due
+    date, as the gradebook has it, and what a late submission costs (the course's policy: nbgrader's
+    LateSubmissionPlugin, penalty_method "none": marked late, no points off)?"""
+    listed = {a["name"]: a for a in ok(formgrader(hub).get("/formgrader/api/assignments"))}
+    with httpx.Client(base_url=hub["url"], timeout=120) as c:
+        login = c.get("/hub/login").text
+        c.post("/hub/login", data={"username": "kit-bob", "password": hub["passwords"]["kit-bob"],
+                                   "_xsrf": c.cookies.get("_xsrf")})
+        home = c.get("/hub/home")
+        assert home.status_code == 200 and "/hub/login" not in str(home.url), home.url
+        home = home.text
+    for page in (login, home):
+        assert "no points are taken off" in page and "不扣分" in page, page[:3000]
+        for edition in EDITIONS:
+            due = listed.get(edition, {}).get("duedate")
+            assert due and f"<b>{edition}</b> {_due(due)}" in page, (edition, due, page[:3000])
+
+
 def test_the_instructor_generates_and_releases_in_formgrader(hub):
-    """Through formgrader's API (the hub's service): generate, then release?"""
+    """Through formgrader's API (the hub's service): generate, then release, each edition?"""
     fg = formgrader(hub)
-    for step in ("assign", "release"):
-        res = ok(fg.post(f"/formgrader/api/assignment/embedding/{step}"))
-        assert res["success"], (step, res.get("error") or res.get("log", ""))[-3000:]
+    for edition in EDITIONS:
+        for step in ("assign", "release"):
+            res = ok(fg.post(f"/formgrader/api/assignment/{edition}/{step}"))
+            assert res["success"], (edition, step, res.get("error") or res.get("log", ""))[-3000:]
     listed = {a["name"]: a for a in ok(fg.get("/formgrader/api/assignments"))}
-    assert listed["embedding"]["status"] == "released"
+    assert [listed[e]["status"] for e in EDITIONS] == ["released", "released"], listed
 
 
 def test_students_fetch_work_validate_and_submit(hub, tmp_path):
@@ -152,8 +207,8 @@ def test_students_fetch_work_validate_and_submit(hub, tmp_path):
     for user, behaviour in STUDENTS.items():
         s = server(hub, user)
         listed = ok(s.get("/assignments", params={"course_id": COURSE_ID}))
-        assert listed["success"] and any(a["assignment_id"] == "embedding" and a["status"] == "released"
-                                         for a in listed["value"]), listed
+        assert listed["success"] and {a["assignment_id"] for a in listed["value"] if a["status"] == "released"} \
+            == set(EDITIONS), listed
         fetched = ok(s.post("/assignments/fetch", data={"course_id": COURSE_ID, "assignment_id": "embedding"}))
         assert any(a["status"] == "fetched" for a in fetched["value"]), fetched
         model = ok(s.get("/api/contents/embedding/embedding.ipynb", params={"content": 1}))
@@ -166,6 +221,11 @@ def test_students_fetch_work_validate_and_submit(hub, tmp_path):
         assert valid["success"], valid
         submitted = ok(s.post("/assignments/submit", data={"course_id": COURSE_ID, "assignment_id": "embedding"}))
         assert any(a["status"] == "submitted" for a in submitted["value"]), submitted
+    s = server(hub, "kit-alice")   # the Chinese edition: fetched as the English one is
+    fetched = ok(s.post("/assignments/fetch", data={"course_id": COURSE_ID, "assignment_id": "embedding-zh"}))
+    assert any(a["assignment_id"] == "embedding-zh" and a["status"] == "fetched" for a in fetched["value"]), fetched
+    model = ok(s.get("/api/contents/embedding-zh/embedding.ipynb", params={"content": 1}))
+    assert "从零实现" in "".join(model["content"]["cells"][0]["source"])
 
 
 def _total() -> float:
@@ -251,7 +311,7 @@ def test_a_student_reads_nothing_of_the_others_the_course_or_the_kit(hub):
     private = [
         bob, bob / "embedding", bob / "embedding" / "embedding.ipynb", bob / hub["feedback"]["kit-bob"],
         COURSE.parent, COURSE, COURSE / "gradebook.db", COURSE / "nbgrader_config.py",
-        COURSE / "source" / "embedding" / "embedding.ipynb",
+        COURSE / "source" / "embedding" / "embedding.ipynb", COURSE / "source" / "embedding-zh" / "embedding.ipynb",
         COURSE / "submitted" / "kit-bob" / "embedding" / "embedding.ipynb",
         COURSE / "autograded" / "kit-bob" / "embedding" / "embedding.ipynb",
         COURSE / "feedback" / "kit-bob" / "embedding" / "embedding.html", results, _first(results, "*.json"),
@@ -260,7 +320,7 @@ def test_a_student_reads_nothing_of_the_others_the_course_or_the_kit(hub):
         _first(ROOT / "autograder" / "graders", "test_*.py"), ROOT / "solutions", _first(ROOT / "solutions", "*.ipynb"),
         ROOT / "source", ROOT / "source" / "embedding" / "embedding.ipynb", ROOT / "build", HUB_DIR,
         HUB_DIR / "passwords.txt", HUB_DIR / "hub.json", HUB_DIR / "state", HUB_DIR / "jupyterhub.log",
-        HUB_DIR / "formgrader.log"]
+        HUB_DIR / "formgrader.log", ROSTER]
     leaks = _readable("kit-alice", private)
     leaks += _readable("kit-bob", [alice, alice / "embedding" / "embedding.ipynb",
                                    alice / hub["feedback"]["kit-alice"]])
@@ -378,12 +438,30 @@ def test_in_chromium_a_student_and_the_instructor(hub):
         page.wait_for_selector("text=kit-bob", timeout=120_000)
         text = page.inner_text("body")
         assert f"/ {2 * TOTAL:g}" not in text and f"{TOTAL:g}" in text
+        assert "None, None" not in text and all(f"{last}, {first}" in text for last, first, _ in _roster().values())
         page.screenshot(path=str(SHOTS / "instructor-manage-students.png"))
+        page.goto(f"{hub['url']}/services/{hub['settings']['formgrader']}/formgrader/manage_assignments",
+                  timeout=300_000)
+        page.wait_for_selector("text=embedding-zh", timeout=120_000)
+        text = page.inner_text("body")
+        for edition in EDITIONS:   # the due date, as Manage Assignments writes it (nbgrader's format, UTC)
+            assert hub["duedates"][edition].replace("T", " ")[:19] in text, text[:3000]
+        page.screenshot(path=str(SHOTS / "instructor-manage-assignments.png"))
     finally:
         browser.close()
         p.stop()
     assert all((SHOTS / f).stat().st_size > 10_000 for f in
-               ("student-assignments.png", "student-feedback.png", "instructor-manage-students.png"))
+               ("student-assignments.png", "student-feedback.png", "instructor-manage-students.png",
+                "instructor-manage-assignments.png"))
+
+
+def test_the_instructor_changes_a_due_date_in_formgrader(hub):
+    """Manage Assignments' edit (formgrader's PUT): does the Chinese edition's due date change? (The next
+    start must keep it: test_hub_stop_cleans_up_after_a_hub_that_died.)"""
+    res = ok(formgrader(hub).put("/formgrader/api/assignment/embedding-zh",
+                                 json={"duedate_notimezone": "2031-01-15T12:00:00", "duedate_timezone": "+0000"}))
+    assert res["duedate"] == "2031-01-15T12:00:00", res
+    hub["duedates"]["embedding-zh"] = res["duedate"]
 
 
 def test_hub_stop_leaves_nothing_running(hub):
@@ -414,6 +492,18 @@ def test_hub_stop_cleans_up_after_a_hub_that_died(hub):
     text = config.read_text()
     assert f"load_subconfig({str(ROOT / 'nbgrader_config.py')!r})" in text and "/elsewhere" not in text
     assert text.endswith("# the instructor's own line\n")
+    # Each start makes the course whole again and changes nothing in it: both editions' sources, the
+    # roster once over, each edition's due date as it was (the instructor's change kept), announced.
+    import sqlite3
+    from datetime import datetime
+    assert all((COURSE / "source" / e / "embedding.ipynb").exists() for e in EDITIONS)
+    with sqlite3.connect(f"file:{COURSE / 'gradebook.db'}?mode=ro", uri=True) as db:
+        students = {r[0]: tuple(r[1:]) for r in db.execute("SELECT id, last_name, first_name, email FROM student")}
+        due = {r[0]: datetime.fromisoformat(r[1]) for r in db.execute("SELECT name, duedate FROM assignment")}
+    assert students == _roster()
+    assert due == {e: datetime.fromisoformat(d) for e, d in hub["duedates"].items()}, due
+    announced = json.loads((HUB_DIR / "hub.json").read_text())["announcement"]
+    assert all(f"<b>{e}</b> {_due(d)}" in announced for e, d in hub["duedates"].items()), announced
     settings = json.loads((HUB_DIR / "hub.json").read_text())
     os.kill(int((HUB_DIR / "launcher.pid").read_text()), 9)
     time.sleep(2)
