@@ -19,8 +19,8 @@ a TorchDispatchMode, and follows the table's values through them:
 
 Dense, chunked (over the indices or over the table's rows), einsum, tensordot, `eye(V)[ids] @ W`,
 transposed (`(W.T @ oh.T).T`), broadcast-and-sum and sparse one-hot products all pass; indexing does
-not, however it dresses its output. A call that raises, or whose table or result is empty, is not
-judged. The same code runs in the grader's sandboxed job, for every call of a graded lookup, and in
+not, however it dresses its output. A call that raises, or whose table has fewer than two rows (nothing
+tells a lookup from a product there) or whose result is empty, is not judged. The same code runs in the grader's sandboxed job, for every call of a graded lookup, and in
 the notebook's visible check.
 """
 import functools
@@ -80,8 +80,8 @@ class Judge:
         """fn, with each call watched; the verdict is recorded here, the call's own result returned."""
         @functools.wraps(fn)
         def watched(indices, weight, *args, **kwargs):
-            if not isinstance(weight, torch.Tensor) or not weight.numel():
-                return fn(indices, weight, *args, **kwargs)
+            if not isinstance(weight, torch.Tensor) or weight.dim() != 2 or weight.shape[0] < 2 or not weight.numel():
+                return fn(indices, weight, *args, **kwargs)   # one row: a lookup and a product are the same thing
             trace = _Trace(weight)
             with trace:
                 out = fn(indices, weight, *args, **kwargs)
