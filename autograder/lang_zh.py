@@ -143,12 +143,8 @@ QUESTIONS = {
     ),
     "one_hot_lookup/noncontiguous_inputs": "转置过的表、带步长（strided）的表以及转置过的索引，是否给出相同的值？",
     "one_hot_lookup/output_is_a_new_tensor": "输出是否为新的张量，向它写入不会改动嵌入表？",
-    "one_hot_lookup/rejects_bad_index_dtypes": (
-        "float、int16、uint8 和 bool 类型的索引是否会被拒绝并抛出异常（bool 不是掩码）？"
-    ),
-    "one_hot_lookup/rejects_out_of_range_indices": (
-        "索引 V、-1 和 -V 是否会抛出异常，而不是像 weight[-1] 那样悄悄回绕？"
-    ),
+    "one_hot_lookup/rejects_bad_index_dtypes": "float、int16、uint8 和 bool 类型的索引（0 维、1 维和 2 维）是否会被拒绝并抛出异常，而同样的值作为 int64 时被接受（bool 不是掩码）？",
+    "one_hot_lookup/rejects_out_of_range_indices": "索引 V、-1 和 -V（0 维、1 维和 2 维，int64 和 int32）是否会抛出异常，而不是像 weight[-1] 那样悄悄回绕，同时形状相同、取值在范围内的索引被接受？",
     "one_hot_lookup/rejects_a_table_that_is_not_2d": "1 维或 3 维的 weight 是否会被拒绝并抛出异常？",
     "one_hot_lookup/large_table": "用含大量重复的 (32, 32) 索引查 (1000, 64) 的表，结果是否完全精确？",
     "one_hot_lookup/random_shapes": (
@@ -168,7 +164,7 @@ QUESTIONS = {
         "如果 grad_output 在 padding 位置上含有 NaN 和 inf，填充行是否仍严格为零、其余各行是否都是有限值"
         "（应跳过这些贡献，而不是先加上再置零）？"
     ),
-    "embedding_backward/leaves_its_inputs_alone": "调用之后 grad_output 和 indices 是否保持不变（值、形状和 dtype）？",
+    "embedding_backward/leaves_its_inputs_alone": "调用之后 grad_output（连续、转置、带步长、带偏移、扩展）和 indices（0 维、1 维、2 维、带步长、转置、扩展）是否保持不变（值、形状、dtype 和步长 strides）？",
     "embedding_backward/scale_grad_by_freq": (
         "scale_grad_by_freq=True 时，每个索引的贡献是否除以它在整个索引张量中（批次中所有行合计）"
         "的出现次数？有无 padding 两种情况都要满足。"
@@ -176,7 +172,7 @@ QUESTIONS = {
     "embedding_backward/padding_idx_must_be_in_range": (
         "V=5 时，padding_idx 为 5、6 和 -6 是否抛出异常，而 4、0 和 -5 被接受？"
     ),
-    "embedding_backward/rejects_out_of_range_indices": "索引 V 和 -1 是否会抛出异常，而不是被丢弃或回绕？",
+    "embedding_backward/rejects_out_of_range_indices": "索引 V、-1 和 -V（0 维、1 维和 2 维，int64 和 int32）是否会抛出异常，而不是被丢弃或回绕，同时形状相同、取值在范围内的索引被接受？",
     "embedding_backward/any_index_shape": "0 维索引、空索引、int32 索引和 4 维索引是否都能得到 (V, D) 的梯度？",
     "embedding_backward/half_precision": "在 float16/bfloat16 下，梯度是否与 torch 的一样精确（以 float64 为基准）？",
     "embedding_backward/random_settings": (
@@ -201,7 +197,7 @@ QUESTIONS = {
         "能否在 requires_grad=True 的叶子张量上原地执行，且不留下 autograd 历史？"
     ),
     "embedding_renorm/int32_indices": "int32 索引是否可用？",
-    "embedding_renorm/rejects_out_of_range_indices": "索引 V 和 -1 是否会抛出异常，而不是对回绕后的行做重新缩放？",
+    "embedding_renorm/rejects_out_of_range_indices": "索引 V、-1 和 -V（0 维、1 维和 2 维，int64 和 int32）是否会抛出异常，而不是对回绕后的行做重新缩放，同时形状相同、取值在范围内的索引被接受？",
     "embedding_renorm/random_settings": (
         "基于性质的测试（property-based）随机选取的 20 组设置（V、D、索引个数、max_norm、取 1 或 2 的 norm_type、"
         "范数或小或大的行；前 8 组用 float64）是否全部与 torch 一致？"
@@ -247,15 +243,25 @@ QUESTIONS = {
     "embedding_module/sparse_is_refused_or_right": (
         "sparse=True 时，是抛出 NotImplementedError，还是给出正确的（稀疏）梯度？"
     ),
-    "one_hot_lookup/leaves_its_inputs_alone": "调用之后 indices 和 weight 是否保持不变（值、形状和 dtype）？",
-    "one_hot_lookup/is_a_one_hot_product": "查表是否真的是独热乘积（没人查的行里的 inf 会沿其列扩散成 NaN，-0.0 会变成 +0.0），而不是直接索引表？",
+    "one_hot_lookup/leaves_its_inputs_alone": "调用之后 indices（0 维、1 维、2 维、带步长、转置、扩展）和 weight（连续、转置、带步长、带偏移、扩展）是否保持不变（值、形状、dtype 和步长 strides）？",
+    "one_hot_lookup/is_a_one_hot_product": "按实际计算判断，查表是否是独热乘积：表中的值是否只通过对表的各行与独热矩阵求和（矩阵乘法、einsum、稀疏乘积）到达结果，而从不按位置读取（weight[indices]、index_select、gather、逐个 weight[k] 的循环）？",
     "one_hot_lookup/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
     "embedding_backward/embedding_dim_zero": "embedding_dim 为 0（一张 (7, 0) 的表）时，无论 indices 是否为空，梯度是否都是空的 (7, 0) 张量？",
     "embedding_backward/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
     "embedding_renorm/bumps_the_version": "每次调用是否以 autograd 能看到的方式原地修改 weight（版本计数器会增加，与 torch 自带的一致；通过 weight.data 写入会隐藏这次修改）？",
-    "embedding_renorm/leaves_the_indices_alone": "调用之后 indices 是否保持不变（值、形状和 dtype），空的 indices 和一张 (4, 0) 的表是否什么都不改变？",
+    "embedding_renorm/leaves_the_indices_alone": "调用之后 indices（0 维、1 维、2 维、带步长、转置、扩展）是否保持不变（值、形状、dtype 和步长），weight 是否被原地重新缩放且形状和步长不变（连续、转置、带步长、带偏移的视图），空的 indices 和一张 (4, 0) 的表是否什么都不改变？",
     "embedding_renorm/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
-    "embedding_module/forward_leaves_its_input_alone": "传给 forward 的 indices 之后是否保持不变，没有 max_norm 时 forward 是否不改变 weight？",
+    "embedding_module/forward_leaves_its_input_alone": "传给 forward 的 indices（0 维、1 维、2 维、带步长、转置、扩展）之后是否保持不变（值、形状、dtype 和步长），没有 max_norm 时 forward 是否不改变 weight？",
     "embedding_module/embedding_dim_zero": "Embedding(5, 0) 对 (2, 3) 的 indices 是否给出 (2, 3, 0) 的输出和 (5, 0) 的梯度？",
     "embedding_module/uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
+    # every kind of input (issue 23)
+    "one_hot_lookup/every_kind_of_input": "各种索引张量（0 维、1 维、2 维、4 维和空张量；int64 和 int32；连续、转置、带步长（sliced）、扩展（expanded）和带偏移（offset）的视图）配上各种布局的表（同样这些视图）以及 embedding_dim 为 0 的表，输出和梯度是否都与 torch 一致？",
+    "embedding_backward/every_kind_of_input": "各种索引张量（0 维、1 维、2 维、4 维和空张量；int64 和 int32；连续、转置、带步长、扩展和带偏移的视图）配上各种布局的 grad_output（同样这些视图），以及 V = 1 和 embedding_dim 为 0 的情况，轮流使用 padding_idx 和 scale_grad_by_freq，梯度是否都与 torch 一致？",
+    "embedding_backward/rejects_bad_index_dtypes": "float、int16、uint8 和 bool 类型的索引（0 维、1 维和 2 维）是否像在每个部分中一样被拒绝并抛出异常，而同样的值作为 int64 时被接受？",
+    "embedding_renorm/every_kind_of_input": "各种索引张量（0 维、1 维、2 维、4 维和空张量；int64 和 int32；连续、转置、带步长、扩展和带偏移的视图）对各种可原地写入布局的表（连续、转置、带步长和带偏移的视图；CUDA 上只用连续的）、只有 1 行的表以及 embedding_dim 为 0 的表（CPU）做重新缩放，结果是否都与 torch 一致？",
+    "embedding_renorm/rejects_bad_index_dtypes": "float、int16、uint8 和 bool 类型的索引（0 维、1 维和 2 维）是否像在每个部分中一样被拒绝并抛出异常，而同样的值作为 int64 时被接受？",
+    "embedding_module/every_kind_of_input": "forward 能否接受各种索引张量（0 维、1 维、2 维、4 维和空张量；int64 和 int32；连续、转置、带步长、扩展和带偏移的视图）、以各种布局传给 from_pretrained 的 weight、V = 1 和 embedding_dim 为 0，并在轮流使用 padding_idx、max_norm 和 scale_grad_by_freq 时给出与 nn.Embedding 一致的输出和梯度？",
+    "embedding_module/rejects_bad_index_dtypes": "forward 是否拒绝 float、int16、uint8 和 bool 类型的索引（0 维、1 维和 2 维；有无 max_norm）并抛出异常，而同样的值作为 int64 时被接受？",
+    "embedding_module/rejects_out_of_range_indices": "forward 对索引 V、-1 和 -V（0 维、1 维和 2 维，int64 和 int32；有无 max_norm）是否会抛出异常而不是回绕，同时形状相同、取值在范围内的索引被接受？",
+    "embedding_module/init_is_standard_normal_in_distribution": "新建的 Embedding(2000, 32) 以及调用 reset_parameters() 之后的 64,000 个值是否呈 N(0, 1) 分布：超出 ±3 的值的个数是否相当（截断正态分布一个也没有），Kolmogorov-Smirnov 距离是否小于 N(0, 1) 自身超过的概率不到百万分之一的界限？",
 }

@@ -86,6 +86,30 @@ def test_vectorised_corpus_base_is_the_notebook_solution():
     assert shape("\n\n".join(solutions_by_cell().values())) == shape(BASE.read_text())
 
 
+def test_init_distribution_passes_n01_and_fails_its_near_misses():
+    """Do the init distribution check's statistics (the count beyond ±3, the Kolmogorov-Smirnov
+    distance) pass 200 fresh N(0, 1) weights, and fail a truncated normal (std 0.985, nothing beyond
+    ±3), a uniform, a logistic and a Laplace weight of std 1 (issue 23)?"""
+    import math
+
+    import torch
+    from torch import nn
+
+    from autograder.graders.test_embedding_module import normal_fit
+
+    def passes(w):
+        return all(v.startswith(("between", "at most")) for v in normal_fit(w, "w").values())
+    torch.set_num_threads(1)
+    assert all(passes(torch.randn(2000, 32, generator=torch.Generator().manual_seed(s))) for s in range(200))
+    g = torch.Generator().manual_seed(0)
+    u = torch.rand(2000, 32, generator=g, dtype=torch.float64)
+    near = {"truncated at ±3": nn.init.trunc_normal_(torch.empty(2000, 32), a=-3.0, b=3.0, generator=g),
+            "uniform": (torch.rand(2000, 32, generator=g) * 2 - 1) * 3 ** 0.5,
+            "logistic": (torch.log(u / (1 - u)) * 3 ** 0.5 / math.pi).float(),
+            "laplace": (-torch.sign(u - 0.5) * torch.log1p(-2 * (u - 0.5).abs()) / 2 ** 0.5).float()}
+    assert not [name for name, w in near.items() if passes(w)]
+
+
 def test_functions_that_only_raise_score_nothing(grader, tmp_path):
     """Do four functions that only raise ValueError (they "pass" every must-raise check) score 0
     in every part, saying why?"""

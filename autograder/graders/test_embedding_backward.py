@@ -13,7 +13,8 @@ import torch
 from hypothesis import strategies as st
 
 from autograder.compare import EXACT, GRAD
-from autograder.inputs import FLOATS, HALVES, drawn, examples
+from autograder.inputs import (FLOATS, HALVES, bad_index_dtypes, drawn, each, examples, index_matrix, left_alone,
+                               out_of_range, pick, refusals)
 from autograder.remote import raises
 
 
@@ -97,16 +98,45 @@ def test_padding_positions_are_skipped_not_zeroed(check, make):
 
 
 @pytest.mark.points(1)
-@pytest.mark.dtypes(*FLOATS)
 def test_leaves_its_inputs_alone(check, make):
-    """Are grad_output and the indices left unchanged (values, shape and dtype) by the call?"""
-    idx0, g0 = make.tensor([[0, 1], [1, 2]], dtype=torch.int32), make.randn(2, 2, 4)
+    """Are grad_output (contiguous, transposed, sliced, offset, expanded) and the indices (0-d, 1-d,
+    2-d, sliced, transposed, expanded) left unchanged by the call: values, shape, dtype and strides?"""
+    def build(make):
+        idxs = [make.arg((), "contiguous", high=3), make.arg((5,), "sliced", high=3, dtype=torch.int32),
+                make.arg((2, 2), "contiguous", high=3, dtype=torch.int32), make.arg((3, 4), "transposed", high=3),
+                make.arg((2, 5), "expanded", high=3, dtype=torch.int32)]
+        order = ("contiguous", "transposed", "sliced", "offset", "expanded")
+        return idxs, [make.arg(idx.shape + (4,), pick(idx.shape + (4,), n, order)) for n, idx in enumerate(idxs)]
+    idxs, gs = make.once(build)
 
     def observe(api):
-        g, idx = api.tensor(g0), api.tensor(idx0)
-        api.embedding_backward(g, idx, 3, padding_idx=1, scale_grad_by_freq=True)
-        return {"grad_output after the call": g, "indices after the call": idx}
-    check(observe, grad_output=EXACT, indices=EXACT)
+        calls, inputs = {}, {}
+        for n, (idx, G) in enumerate(zip(idxs, gs)):
+            i, g = idx.on(api), G.on(api)
+            calls[n] = lambda i=i, g=g: api.embedding_backward(g, i, 3, padding_idx=1, scale_grad_by_freq=True)
+            inputs[f"grad_output {G.label}"], inputs[f"indices {idx.label}"] = g, i
+        return left_alone(api, calls, inputs)
+    check(observe, any=EXACT, grad_output=EXACT, indices=EXACT, strides=EXACT)
+
+
+@pytest.mark.points(3)
+def test_every_kind_of_input(check, make):
+    """Do index tensors of every kind (0-d, 1-d, 2-d, 4-d and empty; int64 and int32; contiguous,
+    transposed, sliced, expanded and offset views) with grad_output in every layout (the same views),
+    V = 1 and embedding_dim 0, with padding_idx and scale_grad_by_freq in turn, give torch's gradient?"""
+    def build(make):
+        cases = {}
+        for n, (idx, V, D) in enumerate(index_matrix(make)):
+            G = make.arg(idx.shape + (D,), pick(idx.shape + (D,), n))
+            pad, sgbf = (None, 2, -1)[n % 3] if V > 2 else None, n % 4 == 1
+            cases[f"indices {idx.label}, grad_output {G.label}, padding_idx={pad}, scale_grad_by_freq={sgbf}"] = \
+                (idx, G, V, pad, sgbf)
+        return cases
+    cases = make.once(build)
+
+    def call(api, idx, G, V, pad, sgbf):
+        return {"grad": api.embedding_backward(G.on(api), idx.on(api), V, padding_idx=pad, scale_grad_by_freq=sgbf)}
+    check(lambda api: each(api, {k: (lambda a=a: call(api, *a)) for k, a in cases.items()}, ("grad",)), grad=GRAD)
 
 
 @pytest.mark.points(3)
@@ -138,11 +168,26 @@ def test_padding_idx_must_be_in_range(check, make):
 @pytest.mark.refusal
 @pytest.mark.alone("cuda")   # on CUDA in a job of its own: a device-side assert poisons the context
 def test_rejects_out_of_range_indices(check, make):
-    """Do indices V and -1 raise instead of being dropped or wrapped?"""
-    g = make.randn(2, 3)
-    idxs = {"[0, 5]": make.tensor([0, 5]), "[-1, 0]": make.tensor([-1, 0])}
-    check(lambda api: {f"raises for indices {k}": raises(api, lambda i=i: api.embedding_backward(g, i, 5))
-                       for k, i in idxs.items()}, raises=EXACT)
+    """Do indices V, -1 and -V (0-d, 1-D and 2-D, int64 and int32) raise instead of being dropped or
+    wrapped, while the same shape in range is accepted?"""
+    cases = make.once(lambda make: [(label, bad, good, n, make.randn(*bad.shape, 3))
+                                    for label, bad, good, n in out_of_range(make, 5)])
+    check(lambda api: refusals(api, {label: (lambda t=bad, g=g: api.embedding_backward(g, t, 5),
+                                             lambda t=good, g=g: api.embedding_backward(g, t, 5), n)
+                                     for label, bad, good, n, g in cases}), raises=EXACT)
+
+
+@pytest.mark.points(1)
+@pytest.mark.devices("cpu")
+@pytest.mark.refusal
+def test_rejects_bad_index_dtypes(check, make):
+    """Are float, int16, uint8 and bool indices (0-d, 1-D and 2-D) refused with an exception, as in
+    every part, while the same indices as int64 are accepted?"""
+    cases = make.once(lambda make: [(label, bad, good, n, make.randn(*bad.shape, 3))
+                                    for label, bad, good, n in bad_index_dtypes(make, 5)])
+    check(lambda api: refusals(api, {label: (lambda t=bad, g=g: api.embedding_backward(g, t, 5),
+                                             lambda t=good, g=g: api.embedding_backward(g, t, 5), n)
+                                     for label, bad, good, n, g in cases}), raises=EXACT)
 
 
 @pytest.mark.points(2)

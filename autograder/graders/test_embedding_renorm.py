@@ -15,8 +15,8 @@ import torch
 from hypothesis import strategies as st
 
 from autograder.compare import EXACT, RENORM
-from autograder.inputs import FLOATS, HALVES, drawn, examples
-from autograder.remote import raises
+from autograder.inputs import (FLOATS, HALVES, bad_index_dtypes, drawn, each, examples, index_matrix, left_alone,
+                               out_of_range, pick, refusals)
 
 
 def renorm(api, W0, idx, max_norm, p=2.0):
@@ -126,31 +126,83 @@ def test_int32_indices(check, make):
     check(lambda api: renorm(api, W, idx, 2.0)[1], weight=RENORM, returns=EXACT)
 
 
+def weight_layouts(make) -> tuple:
+    """The layouts a weight is renormed through: any view that can be written in place (not an
+    expanded one); on CUDA contiguous only (torch's own CUDA kernel takes a row's width from
+    stride(0), so its answer for other layouts is wrong)."""
+    return ("contiguous", "transposed", "sliced", "offset") if make.device == "cpu" else ("contiguous",)
+
+
 @pytest.mark.points(1)
-@pytest.mark.dtypes(*FLOATS)
 def test_leaves_the_indices_alone(check, make):
-    """Are the indices left unchanged (values, shape and dtype) by the call, and do empty indices
-    and a (4, 0) table change nothing?"""
-    W0, idx0 = make.weight(5, 3, scale=3.0), make.tensor([[4, 0], [0, 1]], dtype=torch.int32)
-    empty, flat = make.randint(5, (0,)), make.weight(4, 0)
+    """Are the indices (0-d, 1-d, 2-d, sliced, transposed, expanded) left unchanged by the call (values,
+    shape, dtype and strides), the weight renormed in place keeping its shape and strides (contiguous,
+    transposed, sliced, offset views), and do empty indices and a (4, 0) table change nothing?"""
+    def build(make):
+        idxs = [make.arg((), "contiguous", high=5), make.arg((5,), "sliced", high=5, dtype=torch.int32),
+                make.arg((2, 2), "contiguous", high=5, dtype=torch.int32), make.arg((3, 4), "transposed", high=5),
+                make.arg((2, 5), "expanded", high=5, dtype=torch.int32)]
+        Ws = [make.arg((5, 3), pick((5, 3), n, weight_layouts(make)), scale=3.0) for n in range(len(idxs))]
+        return idxs, Ws, make.randint(5, (0,)), make.weight(4, 0), make.weight(5, 3, scale=3.0), make.tensor([3, 0])
+    idxs, Ws, empty, flat, W0, few = make.once(build)
 
     def observe(api):
-        idx = api.tensor(idx0)
-        api.embedding_renorm_(api.tensor(W0), idx, 1.0)
-        return {"indices after the call": idx, "weight after empty indices": renorm(api, W0, empty, 1.0)[0],
-                "weight (4, 0) after the call": renorm(api, flat, make.tensor([3, 0]), 1.0)[0]}
-    check(observe, indices=EXACT, weight=RENORM)
+        calls, inputs = {}, {}
+        for n, (idx, W) in enumerate(zip(idxs, Ws)):
+            i, w = idx.on(api), W.on(api)
+            calls[n] = lambda i=i, w=w: api.embedding_renorm_(w, i, 1.0)
+            inputs[f"indices {idx.label}"], inputs[f"weight {W.label} (call {n + 1})"] = i, w
+        return {**left_alone(api, calls, inputs), "weight after empty indices": renorm(api, W0, empty, 1.0)[0],
+                "weight (4, 0) after the call": renorm(api, flat, few, 1.0)[0]}
+    check(observe, any=EXACT, indices=EXACT, weight=RENORM, strides=EXACT)
+
+
+@pytest.mark.points(3)
+def test_every_kind_of_input(check, make):
+    """Do index tensors of every kind (0-d, 1-d, 2-d, 4-d and empty; int64 and int32; contiguous,
+    transposed, sliced, expanded and offset views) renorm tables in every layout that can be written
+    in place (contiguous, transposed, sliced and offset views; on CUDA contiguous), a 1-row table and
+    tables with embedding_dim 0 (CPU), like torch?"""
+    def build(make):
+        cases = {}
+        for n, (idx, V, D) in enumerate(index_matrix(make)):
+            if D == 0 and make.device != "cpu":
+                continue   # torch's own CUDA renorm of a (V, 0) table is an illegal memory access
+            W = make.arg((V, D), pick((V, D), n, weight_layouts(make)), scale=2.0)
+            cases[f"indices {idx.label}, weight {W.label}"] = (idx, W)
+        return cases
+    cases = make.once(build)
+
+    def call(api, idx, W):
+        w = W.on(api)
+        api.embedding_renorm_(w, idx.on(api), 1.0)
+        return {"weight": w}
+    check(lambda api: each(api, {k: (lambda a=a: call(api, *a)) for k, a in cases.items()}, ("weight",)),
+          weight=RENORM)
+
+
+@pytest.mark.points(1)
+@pytest.mark.devices("cpu")
+@pytest.mark.refusal
+def test_rejects_bad_index_dtypes(check, make):
+    """Are float, int16, uint8 and bool indices (0-d, 1-D and 2-D) refused with an exception, as in
+    every part, while the same indices as int64 are accepted?"""
+    W, cases = make.once(lambda make: (make.weight(5, 3, scale=3.0), bad_index_dtypes(make, 5)))
+    check(lambda api: refusals(api, {label: (lambda t=bad, w=w: api.embedding_renorm_(w, t, 1.0),
+                                             lambda t=good, w=w: api.embedding_renorm_(w, t, 1.0), n)
+                                     for w in [api.tensor(W)] for label, bad, good, n in cases}), raises=EXACT)
 
 
 @pytest.mark.points(1)
 @pytest.mark.refusal
 @pytest.mark.alone("cuda")   # on CUDA in a job of its own: a device-side assert poisons the context
 def test_rejects_out_of_range_indices(check, make):
-    """Do indices V and -1 raise rather than renorm a wrapped-around row?"""
-    W = make.weight(5, 3, scale=3.0)
-    idxs = {"[0, 5]": make.tensor([0, 5]), "[-1]": make.tensor([-1])}
-    check(lambda api: {f"raises for indices {k}": raises(api, lambda i=i: api.embedding_renorm_(api.tensor(W), i, 1.0))
-                       for k, i in idxs.items()}, raises=EXACT)
+    """Do indices V, -1 and -V (0-d, 1-D and 2-D, int64 and int32) raise rather than renorm a
+    wrapped-around row, while the same shape in range is accepted?"""
+    W, cases = make.once(lambda make: (make.weight(5, 3, scale=3.0), out_of_range(make, 5)))
+    check(lambda api: refusals(api, {label: (lambda t=bad, w=w: api.embedding_renorm_(w, t, 1.0),
+                                             lambda t=good, w=w: api.embedding_renorm_(w, t, 1.0), n)
+                                     for w in [api.tensor(W)] for label, bad, good, n in cases}), raises=EXACT)
 
 
 SETTINGS = examples(st.fixed_dictionaries({
