@@ -203,10 +203,10 @@ class StudentAPI:
                             "no_grad": self._no_grad})
         return Handle(self, {"R": hid})
 
-    def load(self, code: list, standins) -> dict:
+    def load(self, code: list, standins, part: str | None = None) -> dict:
         """Load the submission's code ([label, source] chunks) into the job, with torch's stand-ins
         for `standins`; returns the job's account of cells that raised (advisory only)."""
-        return self._flush([{"op": "load", "code": code, "standins": list(standins)}])[-1]
+        return self._flush([{"op": "load", "code": code, "standins": list(standins), "part": part}])[-1]
 
     # -- getting values back
     def fetch(self, value):
