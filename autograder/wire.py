@@ -19,7 +19,7 @@ Values inside a message (JSON) are encoded as:
 Requests (grader -> job): {"ops": [op, ...]}; ops run in order until one raises. Replies (job ->
 grader): {"done": [result, ...]} with one result per op that ran: {"ok": value} or
 {"raised": {"type": str, "message": str}}. The grader trusts nothing in a reply: `decode` checks
-every type, size and nesting depth, and `check_reply` that each expected result is there once.
+every type, size and nesting depth, and `remote.StudentAPI._flush` that each expected result is there once.
 How large a reply may be is set per request by the grader (`limited`): what that request could
 legitimately get back, far below the format's own limits.
 """

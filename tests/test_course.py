@@ -315,6 +315,6 @@ def test_a_graders_comment_does_not_hide_the_kits_verdict(demo):
     html = (demo["root"] / "course" / "feedback" / "alice" / "embedding" / "embedding.html").read_text()
     part = demo["results"]["alice"].parts["one_hot_lookup"]
     assert typed in html
-    assert verdict.splitlines()[0] not in html or html.count(typed) == 1   # the box shows the grader's words
+    assert verdict.splitlines()[0] not in html   # the box shows the grader's words instead of the short verdict
     assert f"one_hot_lookup: {part.score:.2f} / 25 points" in html          # the graded cell's report stays
     assert all(t.question.splitlines()[0][:60] in html for t in part.tests if t.max_score)
