@@ -44,6 +44,24 @@ class Submission:
 # threads parse at once; nbgrader's preprocessors may run in threads): each parse of one cell is
 # serialised here, never a whole notebook, so one large submission does not hold up the others.
 _PARSE = threading.Lock()
+# Parsed cells by source: a class's notebooks share most of their cells (every provided cell, and
+# whatever a student left as released), and parsing was most of the time spent here. The trees are
+# only read (extract, policy), never changed. A cell that does not parse is parsed again each time.
+_PARSED: dict = {}
+_PARSED_MAX = 1024     # cells kept; the course's notebook has a few dozen
+_PARSED_CHARS = 64_000  # a longer cell is not kept
+
+
+def _parse(source: str) -> ast.Module:
+    tree = _PARSED.get(source)
+    if tree is None:
+        with _PARSE:
+            tree = ast.parse(source)
+            if len(source) <= _PARSED_CHARS:
+                if len(_PARSED) >= _PARSED_MAX:
+                    _PARSED.pop(next(iter(_PARSED)))   # the oldest first
+                _PARSED[source] = tree
+    return tree
 
 
 def extract(path) -> Submission:
@@ -181,8 +199,7 @@ def _add(sub: Submission, label: str, source: str, keep, tell: bool = False) -> 
         sub.notes.append(_("extract.code_too_large", label=label, mb=MAX_SOURCE >> 20))
         return
     try:
-        with _PARSE:
-            tree = ast.parse(source)
+        tree = _parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         where = _("extract.syntax_line", line=exc.lineno) if getattr(exc, "lineno", None) else ""
         sub.notes.append(_("extract.syntax", label=label, where=where, error=getattr(exc, "msg", exc)))

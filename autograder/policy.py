@@ -30,13 +30,17 @@ def judge(trees: list) -> Verdict:
     """trees: [(label, [top-level nodes kept for grading]), ...] in notebook order."""
     verdict = Verdict()
     memo: dict = {}
-    modules = rules.imported_names(node for _label, body in trees for node in body)
+    walked = {id(node): list(ast.walk(node)) for _label, body in trees for node in body}   # once: ast.walk is slow
+    modules = rules.imported_names((n for nodes in walked.values() for n in nodes), walked=True)
 
     def breaks(label, node):   # each definition is judged once, however many parts reach it
         if id(node) not in memo:
             memo[id(node)] = [_("rule.where", label=label, line=line, code=code, rule=_("rule." + rule))
-                              for line, code, rule in rules.breaks(node, modules)]
+                              for line, code, rule in rules.breaks(node, modules, walked[id(node)])]
         return memo[id(node)]
+
+    def refers(node) -> set:
+        return {n.id for n in walked[id(node)] if isinstance(n, ast.Name)}
     bindings: dict[str, list] = {}          # name -> [(label, node)]
     everywhere: list[str] = []               # breaks in statements that run for every part
     for label, body in trees:
@@ -60,7 +64,7 @@ def judge(trees: list) -> Verdict:
             seen.add(name)
             for label, node in bindings.get(name, []):
                 hits += [h for h in breaks(label, node) if h not in hits]
-                todo += [n for n in _refers(node) if n in bindings and (n in part.defines or n not in API_NAMES)]
+                todo += [n for n in refers(node) if n in bindings and (n in part.defines or n not in API_NAMES)]
         if hits:
             verdict.breaks[part.id] = list(dict.fromkeys(hits))
     return verdict
@@ -96,9 +100,3 @@ def _extends(node) -> str | None:
             and node.value.func.id == "setattr" and node.value.args:
         target = node.value.args[0]
     return target.id if isinstance(target, ast.Name) else None
-
-
-def _refers(node) -> set:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-

@@ -59,28 +59,32 @@ def allowed_import(module: str) -> bool:
     return module in ALLOWED_IMPORTS or module.split(".")[0] in ALLOWED_TREES
 
 
-def imported_names(nodes) -> set:
-    """Names that hold an imported module or object, anywhere in these nodes (for private attributes)."""
-    return {(a.asname or a.name).split(".")[0] for node in nodes for n in ast.walk(node)
+def imported_names(nodes, walked=False) -> set:
+    """Names that hold an imported module or object, anywhere in these nodes (for private attributes);
+    walked: nodes holds every node already (ast.walk's), not only top-level ones."""
+    every = nodes if walked else (n for node in nodes for n in ast.walk(node))
+    return {(a.asname or a.name).split(".")[0] for n in every
             if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
 
 
-def _annotations(node) -> set:
+def _annotations(nodes) -> set:
     """ids of every node inside a type annotation (annotations are not calls)."""
     skip = set()
-    for n in ast.walk(node):
+    for n in nodes:
         for ann in ([n.annotation] if isinstance(n, (ast.arg, ast.AnnAssign)) and n.annotation else []) + \
                    ([n.returns] if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.returns else []):
             skip |= {id(x) for x in ast.walk(ann)}
     return skip
 
 
-def breaks(node, modules=frozenset()) -> list[tuple]:
+def breaks(node, modules=frozenset(), nodes=None) -> list[tuple]:
+    """(line, code, rule) of each break in node; nodes: list(ast.walk(node)), if the caller has it."""
     out = []
-    skip = _annotations(node)
+    nodes = list(ast.walk(node)) if nodes is None else nodes   # walked once: ast.walk is slow
+    skip = _annotations(nodes)
     in_class = isinstance(node, ast.ClassDef)
     direct = {}   # id(Name) -> its Call, for builtins called directly
-    for n in ast.walk(node):
+    for n in nodes:
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
             direct[id(n.func)] = n
 
@@ -102,7 +106,7 @@ def breaks(node, modules=frozenset()) -> list[tuple]:
         elif attr in PROCESS_ATTRS and root in ("os", "torch", "mp", "multiprocessing", "threading"):
             hit(n, "processes")
 
-    for n in ast.walk(node):
+    for n in nodes:
         if id(n) in skip:
             continue
         if isinstance(n, (ast.Import, ast.ImportFrom)):

@@ -128,12 +128,16 @@ class _Trace(TorchDispatchMode):
         self.state[id(t)] = state
         self.alive.append(t)
 
+    @classmethod
+    def _should_skip_dynamo(cls):
+        """No dynamo wrapper around __torch_dispatch__ (torch wraps a mode's by default): nothing is
+        compiled in a job, and the wrapper was an eighth of the watch's cost per op."""
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = func.overloadpacket.__name__
-        tensors = [(i, t) for i, a in list(enumerate(args)) + list(kwargs.items())
-                   for t in tree_flatten(a)[0] if isinstance(t, torch.Tensor)]   # cat's list too
-        seen = [(i, a, self._of(a)) for i, a in tensors]     # before the op: an in-place op changes them
+        seen = [(i, a, self._of(a)) for i, a in _tensors(args, kwargs)]   # before the op: an in-place op changes them
         raw = [(i, a, st) for i, a, st in seen if st is not _UNTRACKED and st is not PRODUCT]
         products = any(st is PRODUCT for _i, _a, st in seen)
         mixed = products and not raw and name not in MAKE and \
@@ -218,6 +222,17 @@ class _Trace(TorchDispatchMode):
 
     def _break(self, name):
         self.op = self.op or name
+
+
+def _tensors(args, kwargs) -> list:
+    """(position or keyword, tensor) of an op's tensor arguments, those in lists (cat's, index's) too."""
+    out = []
+    for i, a in (*enumerate(args), *kwargs.items()):
+        if isinstance(a, torch.Tensor):
+            out.append((i, a))
+        elif type(a) in (list, tuple):
+            out += [(i, t) for t in tree_flatten(a)[0] if isinstance(t, torch.Tensor)]
+    return out
 
 
 class _Untracked:
