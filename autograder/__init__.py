@@ -6,3 +6,6 @@ which reach the student only through a sandboxed job (sandbox.py, driver.py, wir
 and compare with torch (compare.py) -> score (score.py) -> report (report.py) -> gradebook
 (record.py, nbgrader_bridge.py).
 """
+import os as _os
+
+REPO = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))   # the kit's folder: the one definition

@@ -110,7 +110,7 @@ def run_by_process(cmd: list, cwd) -> tuple:
             return "job"
         if parent_role == "forkserver":
             return "worker"
-        if "sandbox import _serve" in line:
+        if "zygote import serve" in line:
             return "zygote"
         if "multiprocessing.forkserver" in line:
             return "forkserver"

@@ -11,11 +11,12 @@ import warnings
 from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
+from . import REPO as ROOT
 from .parts import EDITIONS
 
 warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session handling; not ours to fix
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(ROOT).resolve()
 ASSIGNMENT = "embedding"          # the English edition; "embedding-zh" is the Chinese one
 ASSIGNMENTS = tuple(EDITIONS)     # both editions (parts.py)
 NOTEBOOK = "embedding.ipynb"      # the one notebook of either edition

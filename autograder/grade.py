@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from . import policy, sandbox
+from . import policy, spawn
 from .extract import ExtractError, Submission, extract
 from .i18n import LANGS, chosen, use
 from .i18n import lang as current_lang
@@ -74,7 +74,7 @@ class Grader:
         self.sandbox = Sandbox(limits, isolate, zygote)   # first: it starts as a fresh process, in parallel
         self.service = Service(self.devices, keyword)
         self.fingerprint = fingerprint(self.devices)
-        self.confinement = sandbox.confinement() if isolate else []
+        self.confinement = spawn.confinement() if isolate else []
         self.last_sandbox_cpu = 0.0
         self._lock = threading.Lock()
         self._settled = False   # frozen again after the first grading, once torch's answers are cached

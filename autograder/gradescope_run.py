@@ -16,7 +16,6 @@ Nothing started during grading outlives it: this process is a child subreaper an
 every descendant still alive (a student's daemon, double-forked, included).
 """
 import ast
-import ctypes
 import json
 import os
 import signal
@@ -96,7 +95,8 @@ def check_sandbox(grader) -> None:
     """When a submission scores 0, the student's code may have earned it (or killed its own jobs),
     or the sandbox may be broken on this image (every student would get a silent 0). A canary tells
     which: a job holding no code must answer (0.3 s); if it does not, the grader has failed."""
-    why = grader.sandbox.self_check()
+    from .remote import self_check
+    why = self_check(grader.sandbox)
     if why:
         raise RuntimeError("the sandbox brought nothing back, even for an empty submission: the grader "
                            f"is broken on this image, not the student's code. {why}")
@@ -181,13 +181,11 @@ def stripped(path: Path, work: Path) -> Path:
 
 # ---------------------------------------------------------------- processes
 
-PR_SET_CHILD_SUBREAPER = 36
-
-
 def become_subreaper() -> bool:
     """Orphans of our descendants (a daemon's double fork) become our children, not init's (Linux)."""
+    from .linux import PR_SET_CHILD_SUBREAPER, prctl
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0
     except (OSError, AttributeError):
         return False
 

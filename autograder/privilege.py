@@ -12,15 +12,10 @@ import ctypes
 import os
 import sys
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
-_SYS_OPEN_TREE, _SYS_MOVE_MOUNT = 428, 429   # x86-64 and arm64 alike
-_OPEN_TREE_CLONE, _AT_RECURSIVE, _MOVE_MOUNT_F_EMPTY_PATH = 1, 0x8000, 4
-_PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
-_PR_SET_SECUREBITS = 28
-_AT_FDCWD = -100
+from . import REPO
+from .linux import (AT_FDCWD, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH, MS_BIND, MS_NODEV, MS_NOEXEC,  # noqa: F401
+                    MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, OPEN_TREE_CLONE, PR_CAP_AMBIENT,
+                    PR_CAP_AMBIENT_CLEAR_ALL, PR_CAPBSET_DROP, SYS_MOVE_MOUNT, SYS_OPEN_TREE, libc)
 
 
 class Refused(RuntimeError):
@@ -28,7 +23,7 @@ class Refused(RuntimeError):
 
 
 def _mount(src, target, fstype, flags, data=None):
-    if _libc.mount(src and src.encode(), target.encode(), fstype and fstype.encode(), flags,
+    if libc.mount(src and src.encode(), target.encode(), fstype and fstype.encode(), flags,
                    data and ctypes.c_char_p(data.encode())) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"mount {target}: {os.strerror(err)}")
@@ -38,11 +33,10 @@ def needed_paths() -> list[str]:
     """What a job reads of Python: its prefixes, the standard library, site-packages. Nothing of the
     kit's folder (on sys.path through PYTHONPATH) but a venv in it: the zygote imported the driver
     before any job existed."""
-    from . import sandbox
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__)}
     paths |= {p for p in sys.path if p and os.path.isdir(p)}
     paths = {os.path.realpath(p) for p in paths} | paths
-    return sorted(paths - {sandbox.REPO, os.path.realpath(sandbox.REPO)})
+    return sorted(paths - {REPO, os.path.realpath(REPO)})
 
 
 def _blocked_ancestor(path: str) -> str | None:
@@ -78,16 +72,16 @@ def private_mounts(paths=None) -> list[str]:
             inner = [d for d in inner if d == top or d.startswith(top + "/")]
             clones = []
             for d in inner:
-                fd = _libc.syscall(ctypes.c_long(_SYS_OPEN_TREE), ctypes.c_int(_AT_FDCWD), d.encode(),
-                                   ctypes.c_uint(_OPEN_TREE_CLONE | _AT_RECURSIVE | os.O_CLOEXEC))
+                fd = libc.syscall(ctypes.c_long(SYS_OPEN_TREE), ctypes.c_int(AT_FDCWD), d.encode(),
+                                   ctypes.c_uint(OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC))
                 if fd < 0:
                     raise OSError(ctypes.get_errno(), f"open_tree {d}")
                 clones.append((d, fd))
             _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k")
             for d, fd in clones:
                 os.makedirs(d, mode=0o755, exist_ok=True)
-                if _libc.syscall(ctypes.c_long(_SYS_MOVE_MOUNT), ctypes.c_int(fd), b"", ctypes.c_int(_AT_FDCWD),
-                                 d.encode(), ctypes.c_uint(_MOVE_MOUNT_F_EMPTY_PATH)) != 0:
+                if libc.syscall(ctypes.c_long(SYS_MOVE_MOUNT), ctypes.c_int(fd), b"", ctypes.c_int(AT_FDCWD),
+                                 d.encode(), ctypes.c_uint(MOVE_MOUNT_F_EMPTY_PATH)) != 0:
                     raise OSError(ctypes.get_errno(), f"move_mount {d}")
                 os.close(fd)
                 _mount(None, d, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
@@ -112,9 +106,9 @@ def drop_to(uid: int, gid: int):
         last = 63
     try:
         for cap in range(last + 1):
-            if _libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
                 raise OSError(ctypes.get_errno(), f"PR_CAPBSET_DROP {cap}")
-        _libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)   # from root to non-root: permitted and effective sets are cleared

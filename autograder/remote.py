@@ -310,6 +310,25 @@ class StudentAPI:
         return not_graded(self._job.end("run.malformed", error=what))
 
 
+def self_check(sandbox) -> str:
+    """Start a job holding no code and ask it one thing through the wire: "" when it answers as the
+    driver should, else why not (gradescope_run.py: is the sandbox broken on this image?)."""
+    from .sandbox import NotStarted
+    try:
+        job = sandbox.job(["cpu"], wall_s=min(sandbox.limits.wall_s, 30.0))
+    except NotStarted as exc:
+        return str(exc)
+    try:
+        done = StudentAPI(job).load([], [])
+        return "" if done == {"errors": []} else f"unexpected reply {done!r:.200}"
+    except NotGraded as exc:
+        return str(exc)
+    except StudentError as exc:
+        return f"{exc.type}: {exc.message[:300]}"
+    finally:
+        job.close()
+
+
 def reply_limits(ops: list) -> tuple[int, int]:
     """(JSON bytes, tensor bytes) that the reply to `ops` can legitimately hold: one result per op,
     one of them an exception; a load's account of the chunks that raised; a fetched value. No other

@@ -7,6 +7,8 @@ import ctypes
 import errno
 import platform
 
+from .linux import PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, libc
+
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 # name: (x86_64, aarch64); numbers from <asm/unistd_64.h> and <asm-generic/unistd.h>
 _DENIED = {
@@ -36,7 +38,7 @@ _LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _KILL_PROCESS = 0x7FFF0000, 0x80000000
 _EPERM, _ENOSYS = 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
 _NR, _ARCH, _ARG0, _ARG2 = 0, 4, 16, 32   # offsets in struct seccomp_data (little-endian low words)
-_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_SECCOMP_MODE_FILTER = 2
 _SYS_SECCOMP = {"x86_64": 317, "aarch64": 277}
 _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 
@@ -85,17 +87,15 @@ def install() -> bool:
     no filter for this system (the confinement line says "no seccomp"); raises OSError if loading fails."""
     if not supported():
         return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
     insns = program()
     arr = (_Insn * len(insns))(*[_Insn(*i) for i in insns])
     prog = _Prog(len(insns), arr)
-    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS) failed")
     nr = _SYS_SECCOMP[platform.machine()]
     if libc.syscall(ctypes.c_long(nr), ctypes.c_ulong(_SECCOMP_SET_MODE_FILTER),
                     ctypes.c_ulong(_SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(prog)) != 0:
-        if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        if libc.prctl(PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "seccomp filter could not be loaded")
     return True
 

@@ -100,7 +100,8 @@ def test_a_job_reads_its_python_and_nothing_of_the_kit_or_the_course(monkeypatch
     import sys
     import tempfile
     from autograder import wire
-    from autograder.sandbox import CUDA_PATH_ENV, Limits, Sandbox
+    from autograder.sandbox import Limits, Sandbox
+    from autograder.spawn import CUDA_PATH_ENV
     from conftest import ROOT
     if cuda_path:
         monkeypatch.setenv(CUDA_PATH_ENV, "1")
@@ -147,7 +148,8 @@ def test_a_job_reads_its_python_and_nothing_of_the_kit_or_the_course(monkeypatch
 def test_a_read_rule_that_holds_the_kit_is_found():
     """A job refuses to run when a folder it would read holds the kit's (a Python installed above the
     checkout, a venv made in the checkout itself); a venv inside it (.venv) is fine."""
-    from autograder.sandbox import REPO, holds_the_kit
+    from autograder import REPO
+    from autograder.spawn import holds_the_kit
     parent = os.path.dirname(REPO)
     assert holds_the_kit([REPO, parent, "/", os.path.join(REPO, ".venv"), os.path.join(REPO, "autograder"),
                           REPO + "-other", os.path.join(parent, "elsewhere")]) == sorted({REPO, parent, "/"})
