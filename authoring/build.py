@@ -128,11 +128,11 @@ def checklist(part: str, lang: str):
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from autograder.lang_zh import QUESTIONS
-    from autograder.plugin import questions
-    lines = [CHECKLIST[lang], ""]
-    for key, english in questions().items():
-        if key.split("/")[0] == part:
-            lines.append(f"- [ ] {QUESTIONS.get(key, english) if lang == 'zh' else english}")
+    from autograder.items import questions
+    asked = [QUESTIONS.get(key, english) if lang == "zh" else english
+             for key, english in questions().items() if key.split("/")[0] == part]
+    lines = [f"<details><summary>{CHECKLIST[lang].format(n=len(asked))}</summary>", ""]
+    lines += [f"- [ ] {question}" for question in asked] + ["", "</details>"]
     new = nbformat.v4.new_markdown_cell("\n".join(lines))
     new["id"] = f"checklist-{part}"
     return new

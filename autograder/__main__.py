@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .gradescope import VISIBILITIES
 from .i18n import LANGS
-from .parts import EDITIONS
+from .parts import DEFAULT_EDITION, EDITIONS
 
 
 def main(argv=None) -> int:
@@ -37,14 +37,14 @@ def main(argv=None) -> int:
     b = sub.add_parser("batch", help="grade a course's submitted/ folder")
     _limit_options(b)
     b.add_argument("course", nargs="?", default=".")
-    b.add_argument("--assignment", default="embedding", choices=sorted(EDITIONS),
+    b.add_argument("--assignment", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
                    help="embedding (English) or embedding-zh (Chinese)")
     b.add_argument("--workers", type=int, default=None)
     b.add_argument("--force", action="store_true", help="regrade everything, even what finished before")
     b.add_argument("--no-gradebook", action="store_true", help="grade only; do not write the gradebook or autograded/")
     r = sub.add_parser("report", help="class report from stored results")
     r.add_argument("course", nargs="?", default=".")
-    r.add_argument("--assignment", default="embedding", choices=sorted(EDITIONS), help="the edition to report on")
+    r.add_argument("--assignment", default=DEFAULT_EDITION, choices=sorted(EDITIONS), help="the edition to report on")
     ex = sub.add_parser("export", help="grades CSV, one row per student for the edition they took")
     ex.add_argument("course", nargs="?", default=".")
     ex.add_argument("--out", default="grades.csv", help="the CSV file to write (default: grades.csv)")
@@ -108,7 +108,7 @@ def _batch(args) -> int:
         print(f"batch: {exc}", file=sys.stderr)
         return 1
     out = class_report.write(results, Path(args.course) / "autograder_results" / "report" /
-                             ("" if args.assignment == "embedding" else args.assignment))
+                             ("" if args.assignment == DEFAULT_EDITION else args.assignment))
     print(f"{len(results)} submissions graded; class report: {out['markdown']}")
     return 0
 
@@ -118,7 +118,7 @@ def _report(args) -> int:
     from .results import stored
     folder = Path(args.course) / "autograder_results" / args.assignment
     results = stored(folder.parent, args.assignment)
-    out = class_report.write(results, folder.parent / "report" / ("" if args.assignment == "embedding" else args.assignment))
+    out = class_report.write(results, folder.parent / "report" / ("" if args.assignment == DEFAULT_EDITION else args.assignment))
     print(out["markdown"])
     return 0
 

@@ -12,12 +12,12 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 from . import REPO as ROOT
-from .parts import EDITIONS
+from .parts import DEFAULT_EDITION, EDITIONS
 
 warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session handling; not ours to fix
 
 REPO = Path(ROOT).resolve()
-ASSIGNMENT = "embedding"          # the English edition; "embedding-zh" is the Chinese one
+ASSIGNMENT = DEFAULT_EDITION     # the English edition (parts.EDITIONS holds every edition)
 ASSIGNMENTS = tuple(EDITIONS)     # both editions (parts.py)
 NOTEBOOK = "embedding.ipynb"      # the one notebook of either edition
 # nbgrader's gradebook runs the `alembic` script from PATH: make this environment's scripts found

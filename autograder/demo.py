@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from . import batch, class_report, course
-from .parts import PARTS
+from .parts import EDITION_OF, PARTS
 
 DEMO = course.REPO / "build" / "demo"
 MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.M)
@@ -52,7 +52,6 @@ CHEAT = ("\n\nimport torch as _t\n_t.equal = lambda *a, **k: True\n_t.allclose =
 def solutions_by_cell() -> dict[str, str]:
     """The source notebook's solution code of the four parts, markers removed: what a student who
     got it right wrote (the written answers and the bonus cells are not graded automatically)."""
-    from .parts import PARTS
     graded = {p.solution_cell for p in PARTS}
     nb = nbformat.read(course.REPO / "source" / course.ASSIGNMENT / f"{course.ASSIGNMENT}.ipynb", 4)
     return {c.metadata["nbgrader"]["grade_id"]: MARKERS.sub("", c.source) for c in nb.cells
@@ -109,7 +108,7 @@ TEXT_STUB = "YOUR ANSWER HERE / 在此写下你的回答"   # nbgrader_config.py
 STUDENTS = {"alice": "everything right, written answers too", "bob": "typical mistakes", "mallory": "cheats (patches torch, "
             "writes a gradebook)", "dave": "broken notebook (not JSON)", "erin": "right, but flipped cell metadata",
             "wei": "the Chinese edition (embedding-zh), bob's mistakes, written answers in Chinese"}
-EDITION = {"wei": "embedding-zh"}   # every other student takes the English edition
+EDITION = {"wei": EDITION_OF["zh"]}   # every other student takes the English edition
 
 
 COURSE_CONFIG = '''"""The demo course (written by `make demo`): the kit's course configuration, this folder as the

@@ -12,16 +12,16 @@ import hashlib
 import json
 import os
 import threading
+from contextlib import nullcontext
 from pathlib import Path
 
 import torch
 
-from . import policy, spawn
+from . import REPO, spawn
 from .extract import ExtractError, Submission, extract
+from .engine import Service
 from .i18n import LANGS, chosen, use
-from .i18n import lang as current_lang
-from .plugin import Service
-from .run import Run
+from .run import prepare
 from .sandbox import Limits, Sandbox
 from .score import PartResult, Result, TestResult, all_zero, score
 
@@ -35,21 +35,19 @@ def present_devices() -> list:
 
 
 def fingerprint(devices) -> str:
-    """Changes whenever the graders' code or the devices do: cached results older than it are stale."""
-    h = hashlib.sha256(",".join(devices).encode())
+    """Changes whenever the graders' code, the devices, torch's version or the pinned packages do:
+    cached results older than it are stale."""
+    h = hashlib.sha256(f"{','.join(devices)}|torch {torch.__version__}".encode())
     for f in sorted(Path(__file__).parent.rglob("*.py")):
         h.update(f.read_bytes())
+    lock = Path(REPO) / "requirements.lock"
+    if lock.is_file():
+        h.update(lock.read_bytes())
     return h.hexdigest()[:16]
 
 
 def submission_key(sub: Submission) -> str:
     return hashlib.sha256(json.dumps(sub.chunks).encode()).hexdigest()[:24]
-
-
-def prepare(submission, box: Sandbox, devices, limits: Limits = Limits()) -> Run:
-    """Extract and judge a submission (a path or a Submission); ExtractError if it cannot be read."""
-    sub = submission if isinstance(submission, Submission) else extract(submission)
-    return Run(sub, box, devices, limits, policy.judge(sub.trees))
 
 
 def _freeze_heap():
@@ -93,19 +91,18 @@ class Grader:
     def grade(self, submission, lang: str | None = None) -> Result:
         """Grade a path (notebook, folder, .py) or an extracted Submission; messages in `lang`
         (i18n.LANGS; default: the current context's, else the notebook's edition, else English)."""
-        if lang is not None:
-            with use(lang):
-                return self.grade(submission)
-        try:
-            sub = submission if isinstance(submission, Submission) else extract(submission)
-        except ExtractError as exc:
-            return all_zero(str(exc), self.devices)
-        if not chosen() and sub.lang in LANGS:
-            with use(sub.lang):   # nobody chose a language: the notebook's edition decides
-                return self.grade(sub)
+        with use(lang) if lang is not None else nullcontext():
+            try:
+                sub = submission if isinstance(submission, Submission) else extract(submission)
+            except ExtractError as exc:
+                return all_zero(str(exc), self.devices)
+            # nobody chose a language: the notebook's edition decides
+            with use(sub.lang) if not chosen() and sub.lang in LANGS else nullcontext():
+                return self._grade(sub)
+
+    def _grade(self, sub: Submission) -> Result:
         try:
             with self._lock, prepare(sub, self.sandbox, self.devices, self.limits) as run:
-                run.lang = current_lang()
                 reports = self.service.run(run)
                 run.close()
                 self.last_sandbox_cpu = run.cpu

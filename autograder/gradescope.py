@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import REPO as ROOT
-from .parts import PARTS
+from .parts import EDITIONS, PARTS
 
 REPO = Path(ROOT).resolve()
 LOCK = REPO / "requirements.lock"
@@ -30,7 +30,7 @@ IMAGE_PYTHONS = {"ubuntu 22.04": "3.11.0",    # apt's python3.11 (jammy-updates)
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 # readable by root alone on Gradescope: what student code must never read, even where Landlock is missing
 HIDDEN = ("autograder/graders",)
-STUBS = [REPO / "assignments" / a / "embedding.ipynb" for a in ("embedding", "embedding-zh")]
+STUBS = [REPO / "assignments" / a / "embedding.ipynb" for a in EDITIONS]
 
 SETUP = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the image: a Python from the image's own packages,

@@ -31,3 +31,5 @@ API_NAMES = tuple(name for p in PARTS for name in p.defines)
 MAX_SCORE = sum(p.points for p in PARTS)
 # the editions of the assignment (nbgrader assignment names) and the language of each
 EDITIONS = {"embedding": "en", "embedding-zh": "zh"}
+EDITION_OF = {lang: edition for edition, lang in EDITIONS.items()}   # "en" -> "embedding"
+DEFAULT_EDITION = EDITION_OF["en"]   # what a command grades unless told otherwise

@@ -15,20 +15,19 @@ and fixtures give it `make` (seeded inputs for its dtype and device), `student` 
 (the two sides), `check(observe, **policies)` (observe both, compare), and `rules` (the static
 verdict on the submission). A failure's message is written for the student; it never shows the
 test's code. The grading command (grade.py) runs the same collected tests once per submission
-through Service, in a thread of its own, and scores their reports (score.py).
+through engine.Service, in a thread of its own, and scores their reports (score.py).
 """
 import os
-import queue
 import sys
-import threading
 import traceback
 
 import pytest
 import torch
 
 from .compare import Mismatch, Raised, Undeclared, compare_observations
-from .i18n import _, use
+from .i18n import _
 from .inputs import SHORT, Make, seed_of
+from .items import MESSAGE, part_of, test_key
 from .remote import NotGraded, StudentError, TorchAPI
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_collection_modifyitems",
@@ -37,7 +36,6 @@ __all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pyt
 RUN = pytest.StashKey()        # the current submission's Run (run.py)
 SERVICE = pytest.StashKey()    # set when the grading command runs the graders (Service)
 DEVICES = pytest.StashKey()    # the devices grading uses
-MESSAGE = "kit_message"        # a report's user property: the student's message for a failure
 GRADERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graders")
 MARKERS = ("points(n): the test's weight within its part", "dtypes(*dtypes): dtypes it runs in",
            "cuda_dtypes(*dtypes): more dtypes on CUDA", "devices(*names): devices it runs on",
@@ -68,26 +66,6 @@ def _cuda() -> bool:
     return torch.cuda.is_available()
 
 
-def questions() -> dict[str, str]:
-    """{"part/name": question} of every hidden test, read from the grader files without running
-    them (the questions are public: every report shows them; the notebook lists them too)."""
-    import importlib
-    import inspect
-
-    from .parts import PARTS
-    out = {}
-    for part in PARTS:
-        module = importlib.import_module(f"autograder.graders.test_{part.id}")
-        for name, fn in vars(module).items():
-            if name.startswith("test_") and callable(fn):
-                out[f"{part.id}/{name.removeprefix('test_')}"] = " ".join(inspect.cleandoc(fn.__doc__ or name).split())
-    return out
-
-
-def part_of(item) -> str:
-    return item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
-
-
 def pytest_generate_tests(metafunc):
     """Every test that makes inputs runs once per (dtype, device) its markers allow, on the devices
     present; ids like "f32-cpu"."""
@@ -108,13 +86,6 @@ def pytest_collection_modifyitems(items):
     from .parts import PARTS
     order = {p.id: i for i, p in enumerate(PARTS)}
     items.sort(key=lambda item: order.get(part_of(item), len(order)))
-
-
-def test_key(item) -> str:
-    """"part/name[params]": names the test's seed and its question's translation."""
-    name = item.originalname.removeprefix("test_")
-    param = f"[{item.callspec.id}]" if hasattr(item, "callspec") else ""
-    return f"{part_of(item)}/{name}{param}"
 
 
 class _Test:
@@ -276,7 +247,7 @@ def pytest_sessionstart(session):
     path = config.getoption("submission", None)
     if path is None or config.stash.get(SERVICE, False):
         return
-    from .grade import prepare
+    from .run import prepare
     from .sandbox import Sandbox
     config.stash[RUN] = prepare(path, Sandbox(), config.stash[DEVICES])
 
@@ -286,102 +257,3 @@ def pytest_sessionfinish(session):
     if run is not None and not session.config.stash.get(SERVICE, False):
         run.close()
         run.sandbox.close()
-
-
-# ---------------------------------------------------------------- the grading command: many submissions
-
-class Service:
-    """Collect the graders once, then run them for one submission at a time (grade.Grader).
-
-    pytest.main runs in a thread of its own; this plugin's runtestloop serves requests from a
-    queue until it receives None. Reports come back as pytest made them (no text is parsed)."""
-
-    def __init__(self, devices, keyword: str | None = None):
-        self.inbox: queue.Queue = queue.Queue()
-        self.ready = threading.Event()
-        self.items: list = []
-        self.failure: BaseException | None = None
-        self.devices = list(devices)
-        # plugins that cost time on every test and serve nothing here (logging alone took a fifth):
-        # reporting, output capture, warnings, async tests (anyio), unittest and hypothesis test
-        # items (the graders draw hypothesis examples themselves, inputs.py), tmp_path, --setup-only
-        off = ("cacheprovider", "terminal", "faulthandler", "logging", "warnings", "threadexception",
-               "unraisableexception", "capture", "anyio", "hypothesispytest", "unittest", "tmpdir", "legacypath",
-               "setuponly", "setupplan", "stepwise", "junitxml", "pastebin", "doctest", "debugging")
-        args = [GRADERS, *(a for name in off for a in ("-p", f"no:{name}")), "-o", "addopts=",
-                "-o", "python_files=test_*.py", "-W", "ignore::DeprecationWarning"]
-        if keyword:
-            args += ["-k", keyword]
-        self.thread = threading.Thread(target=self._main, args=(args,), name="kit-graders", daemon=True)
-        self.thread.start()
-        self.ready.wait()
-        if self.failure is not None:
-            raise RuntimeError(f"the hidden graders could not be collected: {self.failure}")
-
-    def _main(self, args):
-        try:
-            code = pytest.main(args, plugins=[self, _Devices(self.devices)])
-            if not self.ready.is_set():
-                self.failure = RuntimeError(f"pytest exited with {code} before running")
-        except BaseException as exc:  # noqa: BLE001
-            self.failure = exc
-        finally:
-            self.ready.set()
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session):
-        from _pytest.runner import runtestprotocol
-        self.items = list(session.items)
-        for item in self.items:
-            # a failure's report is never shown here (the student's message is taken from the
-            # exception, and a grader's own error is written out by pytest_runtest_makereport): its
-            # text is the exception's last line, not a traceback. pytest's long one parses the source
-            # of every entry, and even Python's own (--tb=native) formats every frame: half of the
-            # trusted CPU of a submission whose parts all fail
-            item.repr_failure = item._repr_failure_py = _exception_line
-        self.ready.set()
-        while (work := self.inbox.get()) is not None:
-            run, done = work
-            session.config.stash[RUN] = run
-            try:
-                out = []
-                with use(run.lang):   # this thread does not inherit the caller's language
-                    for i, item in enumerate(self.items):
-                        nxt = self.items[i + 1] if i + 1 < len(self.items) else None
-                        item._initrequest()   # as pytest-rerunfailures does to run an item again
-                        out.append((item, runtestprotocol(item, nextitem=nxt, log=False)))
-                done.put(out)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                done.put(exc)
-            finally:
-                del session.config.stash[RUN]
-        return True
-
-    def run(self, run) -> list:
-        """[(item, [setup, call, teardown reports])] for one submission's Run."""
-        done: queue.Queue = queue.Queue()
-        self.inbox.put((run, done))
-        out = done.get()
-        if isinstance(out, BaseException):
-            raise out
-        return out
-
-    def close(self):
-        self.inbox.put(None)
-        self.thread.join(timeout=30)
-
-
-def _exception_line(excinfo, style=None) -> str:
-    return excinfo.exconly()
-
-
-class _Devices:
-    """Registered beside Service: the devices are known before the graders are collected."""
-
-    def __init__(self, devices):
-        self.devices = devices
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_configure(self, config):
-        config.stash[DEVICES] = self.devices
-        config.stash[SERVICE] = True

@@ -12,7 +12,8 @@ starts a fresh job.
 """
 import time
 
-from .extract import Submission
+from . import policy
+from .extract import Submission, extract
 from .i18n import _
 from .parts import BY_ID, PARTS
 from .policy import Verdict
@@ -33,7 +34,6 @@ class Run:
         self.cpu = 0.0
         self._jobs = []
         self._shared = None  # the job the parts share, one after the other
-        self.lang = None     # the language of the messages (the grader sets it; tests run in another thread)
 
     def api(self, part: str, alone: bool = False) -> StudentAPI:
         """The student's API for `part`'s tests (a fresh job of its own when `alone`)."""
@@ -99,3 +99,8 @@ class Run:
     def __exit__(self, *exc):
         self.close()
 
+
+def prepare(submission, box: Sandbox, devices, limits: Limits = Limits()) -> Run:
+    """Extract and judge a submission (a path or a Submission); ExtractError if it cannot be read."""
+    sub = submission if isinstance(submission, Submission) else extract(submission)
+    return Run(sub, box, devices, limits, policy.judge(sub.trees))

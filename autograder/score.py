@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .i18n import _, cause, question
 from .i18n import lang as current_lang
 from .parts import MAX_SCORE, PARTS
-from .plugin import MESSAGE, part_of
+from .items import MESSAGE, part_of
 from .result import PartResult, Result, TestResult
 from .textsafe import clean, cut
 

@@ -86,7 +86,7 @@ def test_message_catalogs_match():
 def test_every_check_has_a_chinese_question():
     """Does every hidden check have its question in Chinese (keyed part/name)?"""
     from autograder.lang_zh import QUESTIONS
-    from autograder.plugin import questions
+    from autograder.items import questions
     keys = set(questions())
     assert keys == set(QUESTIONS)
 

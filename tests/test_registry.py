@@ -15,7 +15,7 @@ def test_each_part_has_its_graders_stand_ins_titles_and_cells(part):
     from autograder import reference
     from autograder.i18n import EN
     from autograder.lang_zh import MESSAGES
-    from autograder.plugin import questions
+    from autograder.items import questions
     asked = [k for k in questions() if k.startswith(part.id + "/")]
     assert asked and f"{part.id}/uses_its_own_code" in asked
     assert all(hasattr(reference.TORCH, name) for name in part.defines)
@@ -30,3 +30,14 @@ def test_points_and_names_add_up():
     """Do the parts' points make the maximum score, and are the API names the contract's?"""
     assert MAX_SCORE == sum(p.points for p in PARTS) == 100
     assert set(API_NAMES) == {"one_hot_lookup", "embedding_backward", "embedding_renorm_", "Embedding"}
+
+
+def test_the_readme_maps_every_module_of_the_grading_tool():
+    """Does the README's map of autograder/ name every module there, and no module that is gone?"""
+    import re
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Map of `autograder/`", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([a-z_0-9]+\.py)`", section))
+    files = {p.name for p in (ROOT / "autograder").glob("*.py")}
+    assert files - named == set(), "modules missing from the README's map"
+    assert named - files == set(), "the README's map names modules that do not exist"
