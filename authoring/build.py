@@ -82,9 +82,40 @@ def cell_id(cell, source):
     return f"{cell['cell_type'][:2]}-{hashlib.sha1(source.encode()).hexdigest()[:10]}"
 
 
+VISIBLE_START = re.compile(r'^start\("(\w+)"\)', re.M)
+VISIBLE_KEY = re.compile(r'\bkey="([\w:]+)"')
+
+
+def visible_checks(cells) -> dict:
+    """part -> the catalog keys its visible checks name (key="..." in the code after start("part"))."""
+    checks: dict = {}
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        part = None
+        for line in cell["source"].splitlines():
+            started = VISIBLE_START.match(line)
+            part = started.group(1) if started else part
+            for key in VISIBLE_KEY.findall(line):
+                if part is None:
+                    raise SystemExit(f"build: a visible check names key={key!r} outside start(part)")
+                checks.setdefault(part, []).append(key)
+    return checks
+
+
+def causes(src, lang) -> dict:
+    """The grader's likely causes (autograder/i18n.py) that the visible checks name, in `lang`: the
+    setup cell's CAUSES (one catalog for the checks and the hidden tests' feedback)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from autograder.i18n import visible_causes
+    return visible_causes(lang, visible_checks(src.CELLS))
+
+
 def build(src, lang):
     if lang not in src.TEXT:
         raise SystemExit(f"build: no TEXT[{lang!r}] in authoring/embedding.py (languages: {sorted(src.TEXT)})")
+    text = dict(src.TEXT[lang], CAUSES=causes(src, lang))
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"},
@@ -99,12 +130,14 @@ def build(src, lang):
             if cell.get("nbgrader"):             # a written answer, graded by hand
                 new.metadata["nbgrader"] = dict(cell["nbgrader"])
         else:
-            source = inline(substitute(cell["source"], src.TEXT[lang]), lang)
+            source = inline(substitute(cell["source"], text), lang)
             new = nbformat.v4.new_code_cell(source)
             if cell["nbgrader"]:
                 new.metadata["nbgrader"] = dict(cell["nbgrader"])
             else:  # course code students may run and change: grading runs only its imports and defs
                 new.metadata["tags"] = ["provided"]
+            if cell.get("collapsed"):             # out of the students' way: JupyterLab shows it folded
+                new.metadata["jupyter"] = {"source_hidden": True}
         cid = cell_id(cell, source)
         while cid in seen:                       # identical cells: keep ids unique
             cid += "-x"
@@ -117,14 +150,15 @@ def build(src, lang):
     return nb
 
 
-CHECKLIST = {"en": "**Before you submit: what the hidden tests of this part ask.** Your feedback answers the same "
-                   "questions, one by one, with points.",
-             "zh": "**提交前自查：本部分的隐藏测试会问这些问题。** 反馈会逐条回答同样的问题，并给出分数。"}
+CHECKLIST = {"en": "<b>Before you submit: the {n} questions the hidden tests of this part ask</b> (your feedback "
+                   "answers each, with points)",
+             "zh": "<b>提交前自查：本部分的隐藏测试会问的 {n} 个问题</b>（反馈会逐条回答，并给出分数）"}
 
 
 def checklist(part: str, lang: str):
     """A markdown cell listing the questions of the part's hidden tests (public: every report shows
-    them), read from autograder/graders/ so it never drifts from what is graded."""
+    them), read from autograder/graders/ so it never drifts from what is graded; folded, out of the
+    way until the part is done."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from autograder.lang_zh import QUESTIONS
@@ -166,7 +200,7 @@ def validate(nb, src):
                 problems.append(f"{meta['grade_id']}: needs a model answer and then a rubric (hidden)")
             continue
         if meta["solution"]:
-            if not meta["grade_id"].startswith("bonus_"):   # bonus_*: ungraded extras, stubs for students
+            if not meta["grade_id"].startswith(("bonus_", "step_")):   # ungraded: extras and required steps, stubs for students
                 order.append(("solution", meta["grade_id"]))
             begins = len(re.findall(r"^\s*### BEGIN SOLUTION$", cell.source, re.M))
             ends = len(re.findall(r"^\s*### END SOLUTION$", cell.source, re.M))

@@ -2,9 +2,10 @@
 This module is the only one that writes them."""
 import json
 import textwrap
+from dataclasses import dataclass
 
 from .result import Result
-from .i18n import _, use
+from .i18n import _, cause, failure, split_cause, use
 from .textsafe import clean, markdown_text
 
 WIDTH = 100   # feedback and formgrader show a cell's output in a fixed-width box that does not wrap
@@ -19,7 +20,7 @@ def to_text(result: Result, name: str = "") -> str:
         lines = [f"{name + ': ' if name else ''}{result.score:.2f} / {result.max_score:.0f}"]
         for pid, part in result.parts.items():
             lines.append(f"\n{pid} — {_('part.' + pid)}: {part.score:.2f} / {part.max_score:.0f}" + zeroed(part))
-            lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
+            lines += part_lines(pid, part)
         if result.notes:
             lines.append("\n" + _("report.notes"))
             lines += [f"  - {n}" for n in result.notes]
@@ -31,11 +32,90 @@ def zeroed(part) -> str:
     return _("report.zeroed_by", why=part.zeroed_by.splitlines()[0]) if part.zeroed_by else ""
 
 
-def part_line(t) -> str:
+# ---- failures that share one symptom are told once, first, with their cause (issue 24)
+GROUPED = 2   # this many failed checks with one symptom make a group
+
+
+@dataclass
+class Group:
+    symptom: str        # what they share, in a sentence
+    cause: str          # its likely cause ("" if none matches)
+    tests: list         # the names of the checks in it
+
+
+def _symptom(message: str):
+    """(key, sentence) of what a failure shares with others: the same exception, the same wrong dtype,
+    a part not written; None for a failure of its own (a value that differs)."""
+    f = failure(message)
+    if f.kind == "not_implemented":
+        return ("not_implemented",), _("report.not_implemented")
+    if f.kind == "raised" and f.error:
+        said = (f.message.strip().splitlines() or [""])[0][:200]
+        return ("raised", f.error, said), _("judge.raised", error=f.error, message=said)
+    if f.kind == "dtype":
+        return ("dtype", f.got, f.expected), _("report.group_dtype", got=f.got, expected=f.expected)
+    if f.kind == "not_graded":
+        return ("not_graded", f.message), f.message
+    return None
+
+
+def groups(pid: str, part) -> list[Group]:
+    """The part's failed checks that share a symptom, in the order of their first check."""
+    found: dict = {}
+    for t in part.tests:
+        if t.passed or not t.message:
+            continue
+        said = _symptom(t.message)
+        if said is None:
+            continue
+        key, symptom = said
+        if key not in found:
+            found[key] = Group(symptom, "", [])
+        found[key].tests.append(t.name)
+    out = []
+    for g in found.values():
+        if len(g.tests) < GROUPED:
+            continue
+        first = next(t for t in part.tests if t.name == g.tests[0])
+        g.cause = cause(pid, "*", first.message, symptoms_only=True)
+        if not g.cause:   # no symptom of the part's explains it: the first check's own cause, if any
+            line, head = split_cause(first.message)[1], _("report.cause", cause="")
+            g.cause = line[len(head):] if line.startswith(head) else line
+        out.append(g)
+    return out
+
+
+def part_lines(pid: str, part) -> list[str]:
+    """A part's checks as report lines: first each group of failures that share a symptom (with its
+    cause, once), then every check, a grouped one saying "(as above)" instead of its message."""
+    lines, grouped, told = [], {}, set()
+    for g in groups(pid, part):
+        lines.append(f"  {_('report.fail')}: " + _("report.group", n=len(g.tests), symptom=g.symptom))
+        if g.cause:
+            lines.append("    " + _("report.cause", cause=g.cause))
+            told.add(_("report.cause", cause=g.cause))
+        grouped.update({name: g for name in g.tests})
+    for t in part.tests:
+        if not (t.max_score or not t.passed):
+            continue
+        if t.name in grouped and not t.passed:
+            lines.append(part_line(t, _("report.as_above")))
+            continue
+        failed, said = split_cause(t.message)
+        if said and said in told:          # a cause is named once: the first time
+            lines.append(part_line(t, failed))
+            continue
+        told.add(said)
+        lines.append(part_line(t))
+    return lines
+
+
+def part_line(t, message: str | None = None) -> str:
     mark = _("report.pass") if t.passed else _("report.fail")
     head = f"  [{mark}] {t.question.splitlines()[0] if t.question else t.name}"
-    if not t.passed and t.message:
-        head += "\n         " + t.message.replace("\n", "\n         ")
+    message = t.message if message is None else message
+    if not t.passed and message:
+        head += "\n         " + message.replace("\n", "\n         ")
     return head
 
 
@@ -44,7 +124,7 @@ def part_feedback(result: Result, pid: str) -> str:
     part = result.parts[pid]
     with use(result.lang):
         lines = [_("report.part_points", part=pid, score=part.score, max=part.max_score) + zeroed(part)]
-        lines += [part_line(t) for t in part.tests if t.max_score or not t.passed]
+        lines += part_lines(pid, part)
         lines += ["  " + _("report.note", note=n) for n in result.notes]
         return clean("\n".join(wrap("\n".join(lines))) + "\n")
 
@@ -70,6 +150,9 @@ def part_comment(result: Result, pid: str) -> str:
     part = result.parts[pid]
     with use(result.lang):
         lines = [_("report.comment", part=_("part." + pid), score=part.score, max=part.max_score) + zeroed(part)]
+        for g in groups(pid, part):
+            lines.append(f"- {_('report.fail')}: " + markdown_text(_("report.group", n=len(g.tests), symptom=g.symptom))
+                         + (" " + markdown_text(_("report.cause", cause=g.cause)) if g.cause else ""))
         lines += [f"- {_('report.fail')}: {t.question.splitlines()[0] if t.question else t.name}"
                   for t in part.tests if not t.passed]
         lines += [f"- {_('report.note', note=markdown_text(n))}" for n in result.notes]
@@ -103,9 +186,11 @@ def to_gradescope(result: Result, visibility: str = "visible", execution_time: f
         for number, (pid, part) in enumerate(result.parts.items(), 1):
             rule = next((t.message for t in part.tests if t.name == "uses_its_own_code" and not t.passed), "")
             scale = part.max_score / max(sum(t.max_score for t in part.tests), 1e-12)
+            later = {name for g in groups(pid, part) for name in g.tests[1:]}   # their cause: the group's first
             for i, t in enumerate(part.tests, 1):
-                output = t.message if t.name == "uses_its_own_code" or not rule else \
-                    "\n".join(m for m in (rule, t.message) if m)
+                message = split_cause(t.message)[0] if t.name in later else t.message
+                output = message if t.name == "uses_its_own_code" or not rule else \
+                    "\n".join(m for m in (rule, message) if m)
                 tests.append({"name": f"{_('part.' + pid)}: {t.question.splitlines()[0] if t.question else t.name}",
                               "number": f"{number}.{i}",
                               "score": round(t.score * scale if part.score else 0.0, 4),

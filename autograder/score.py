@@ -86,8 +86,8 @@ def _score_part(part, tests: list) -> PartResult:
         ok = passed == len(t.runs)
         if t.refusal and not works:
             ok, earned, message = False, 0.0, _("rule.refusal_needs_work")
-        elif not ok and cause(t.part, t.name):
-            message += "\n" + _("report.cause", cause=cause(t.part, t.name))
+        elif not ok and cause(t.part, t.name, message):   # a cause only where it matches how it failed
+            message += "\n" + _("report.cause", cause=cause(t.part, t.name, message))
         results.append(TestResult(t.name, ok, clean(cut(message, MAX_MESSAGE)), t.question, earned, t.points))
     zeroed_by = ""
     if broken:   # the part's score line says which rule and where (the rule test's own message)

@@ -27,8 +27,8 @@ class _Prose(ast.NodeTransformer):
     def visit_JoinedStr(self, node):
         return ast.Constant("<text>")
 
-    def visit_Assign(self, node):   # the messages and the fonts (a CJK font for zh) are per language
-        if any(isinstance(t, ast.Name) and t.id in ("MSG", "FONTS") for t in node.targets):
+    def visit_Assign(self, node):   # the messages, causes and fonts (a CJK font for zh) are per language
+        if any(isinstance(t, ast.Name) and t.id in ("MSG", "FONTS", "CAUSES") for t in node.targets):
             node.value = ast.Constant("<text>")
         return self.generic_visit(node)
 
@@ -100,7 +100,7 @@ def test_zh_solutions_get_full_marks_and_the_zh_release_zero(grader):
     empty = grader.grade(ROOT / "assignments" / "embedding-zh" / "embedding.ipynb", lang="zh")
     assert empty.score == 0
     text = to_text(empty)
-    assert "未通过" in text and "用独热编码乘积实现查表" in text
+    assert "未通过" in text and "用独热乘积实现查表" in text
 
 
 def test_grading_json_is_the_same_in_both_languages_but_the_words(grader, tmp_path):
@@ -166,6 +166,9 @@ def _labels(tree):
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "MSG" for t in node.targets):
             for value in node.value.values:
                 yield "message", value.value
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CAUSES" for t in node.targets):
+            for value in node.value.values:      # [kinds, exception types, words, text]
+                yield "cause", value.elts[-1].value
         if not isinstance(node, ast.Call):
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
@@ -218,18 +221,32 @@ def test_the_solution_notebooks_ran_clean_with_their_figures(edition):
 
 def test_one_glossary_for_the_notebook_and_the_grader():
     """Do the zh notebook and the grader's zh messages avoid the renderings the glossary rules out
-    (重新归一化, "padding 行", calques), and does the notebook show the glossary's terms?"""
-    from autograder.glossary import AVOID, TERMS
-    from autograder.lang_zh import MESSAGES
+    (重新归一化, "padding 行", "padding 位置", the one-hot product's other names, calques), does the
+    grader's catalog also avoid 归一化 and leave no glossary term in English (autograd, padding, ...),
+    and does the notebook show the glossary's terms?"""
+    from autograder.glossary import AVOID, AVOID_IN_GRADER, TERMS, untranslated
+    from autograder.lang_zh import MESSAGES, QUESTIONS
     nb = source("embedding-zh")
     text = "\n".join(c.source for c in nb.cells)
+    catalog = {**MESSAGES, **{f"question {k}": v for k, v in QUESTIONS.items()}}
     for word, why in AVOID.items():
         if word == "重新归一化":   # named once, on purpose: the notebook says why it does not use the word
             assert text.count(word) <= 1, why
         else:
             assert word not in text, (word, why)
-        assert not [k for k, v in MESSAGES.items() if word in v], (word, why)
+        assert not [k for k, v in catalog.items() if word in v], (word, why)
+    for word, why in AVOID_IN_GRADER.items():
+        assert not [k for k, v in catalog.items() if word in v], (word, why)
+    assert not {k: untranslated(v) for k, v in catalog.items() if untranslated(v)}
     assert all(zh in text for zh in TERMS.values())
+
+
+def test_the_glossary_check_catches_english_left_in_chinese():
+    """Does the check flag "padding 位置" and "autograd 历史" but not identifiers (padding_idx,
+    F.embedding, nn.Embedding, code in backticks)?"""
+    from autograder.glossary import untranslated
+    assert untranslated("在 padding 位置上，不留下 autograd 历史") == ["padding", "autograd"]
+    assert untranslated("padding_idx、F.embedding、`padding`、nn.Embedding(10, 3) 和 Embedding 模块") == []
 
 
 def test_written_questions_are_graded_by_hand_with_the_rubric_only_in_source():

@@ -41,3 +41,25 @@ def test_solution_notebook_runs_clean_and_fast(tmp_path, edition):
               if o.get("output_type") == "stream" and o.get("name") == "stderr"]
     assert not stderr, stderr
     assert elapsed < 120, elapsed
+
+
+@pytest.mark.parametrize("edition", ["embedding", "embedding-zh"])
+def test_run_all_finishes_on_the_released_notebook(tmp_path, edition):
+    """Does Run All reach the end of the released notebook (every stub unwritten): each part's checks
+    shown red as an error output without stopping the kernel's run, the demos that need unwritten
+    code saying so, the setup cell folded?"""
+    import shutil
+
+    from nbclient import NotebookClient
+    folder = tmp_path / edition
+    shutil.copytree(ROOT / "assignments" / edition, folder)
+    nb = nbformat.read(folder / "embedding.ipynb", 4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code)                  # every cell ran: nothing stopped it
+    red = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert {o["ename"] for o in red} == {"VisibleChecksFailed"}, [(o["ename"], o["evalue"][:200]) for o in red]
+    graded = [c for c in code if c.metadata.get("nbgrader", {}).get("grade")]
+    assert all(any(o.get("output_type") == "error" for o in c.outputs) for c in graded)   # each part: red
+    setup = next(c for c in code if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    assert setup.metadata["jupyter"]["source_hidden"] is True
