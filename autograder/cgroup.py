@@ -150,20 +150,6 @@ def _procs(path: str) -> list[int]:
         return []
 
 
-def oom_killed(groups: dict | None) -> bool:
-    """Whether the memory limit killed a process of the job."""
-    path = (groups or {}).get("memory")
-    if not path:
-        return False
-    for name in ("memory.events", "memory.oom_control"):
-        try:
-            for line in open(os.path.join(path, name)):
-                key, _, value = line.partition(" ")
-                if key == "oom_kill" and int(value) > 0:
-                    return True
-        except (OSError, ValueError):
-            continue
-    return False
 
 
 def remove_stale():

@@ -26,7 +26,6 @@ from .parts import EDITION_OF, PARTS
 
 DEMO = course.REPO / "build" / "demo"
 MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.M)
-STUB = re.compile(r"^([ \t]*)# YOUR CODE HERE\n[ \t]*raise NotImplementedError\(.*\)\n?", re.M)
 
 # What each simulated student writes into the released notebook.
 TYPICAL_MISTAKES = {

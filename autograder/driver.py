@@ -21,7 +21,7 @@ from . import forbid, onehot, reference, wire
 _getpid, _exit = os.getpid, os._exit
 
 
-class Job:
+class Session:
     """The state of one job: the student's namespace and the objects the grader holds handles to."""
 
     def __init__(self):
@@ -177,7 +177,7 @@ def _plain(v, depth=0):
 
 def serve(sock) -> None:
     """Answer the grader's requests until it closes the channel."""
-    job, me = Job(), _getpid()
+    job, me = Session(), _getpid()
     while True:
         frame = wire.recv(sock)
         if frame is None:
@@ -221,7 +221,7 @@ def warm_up() -> None:
         onehot.Judge().wrap(lambda i, w: torch.nn.functional.one_hot(i, 6).to(w.dtype) @ w)(idx, W)   # its lazy imports
         repr(m)
         m.state_dict()
-    job = Job()
+    job = Session()
     job.load([["warm-up", "import torch\n"]], ())
     wire.send(_NullSocket(), {"done": []}, {"x": torch.zeros(1)})
     forbid.forbid_torch_embedding()

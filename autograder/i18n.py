@@ -42,7 +42,6 @@ EN = {
     "report.group_dtype": "results in {got} where {expected} is expected",
     "report.not_implemented": "not written yet (NotImplementedError)",
     # questions the grader itself asks (not a check's docstring)
-    "q.uses_its_own_code": "Does the code compute the result itself, without torch's own embedding ops?",
     "q.submission_readable": "Can the submission be read?",
     # reading the submission (every part scores zero)
     "extract.no_notebook_in_folder": "the folder {name}/ holds no notebook (.ipynb)",
@@ -118,7 +117,6 @@ EN = {
     "cmp.tol_exact": "exact",
     "cmp.tol_half": "twice torch's own error against float64, or count·eps·max|g|",
     "cmp.tol_close": "atol {atol:g} + rtol {rtol:g}·|expected|",
-    "cmp.something": "<{what}>",
     # formgrader and feedback (nbgrader_bridge, report)
     "report.comment": "{part}: {score:.2f} / {max:.0f} points. The grader's full report is the output of the "
                       "part's graded cell.",

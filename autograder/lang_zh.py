@@ -23,7 +23,6 @@ MESSAGES = {
     "report.group_dtype": "结果的 dtype 是 {got}，应为 {expected}",
     "report.not_implemented": "尚未实现（NotImplementedError）",
     # questions the grader itself asks (not a check's docstring)
-    "q.uses_its_own_code": "代码是否自行计算结果，而没有调用 torch 自带的嵌入算子？",
     "q.submission_readable": "提交的文件能否被读取？",
     # reading the submission (every part scores zero)
     "extract.no_notebook_in_folder": "文件夹 {name}/ 中没有 notebook（.ipynb）",
@@ -101,7 +100,6 @@ MESSAGES = {
     "cmp.tol_exact": "精确相等",
     "cmp.tol_half": "torch 自身相对 float64 的误差的两倍，或 count·eps·max|g|",
     "cmp.tol_close": "atol {atol:g} + rtol {rtol:g}·|期望值|",
-    "cmp.something": "<{what}>",
     # common causes (i18n.CAUSES: when each applies), keyed part/check[:variant]
     "cause.*/*:not_implemented": '还没有实现：把代码框架中的 `raise NotImplementedError(...)` 行换成你的代码',
     "cause.*/*:forbidden": '你的代码用到了 torch 自带的嵌入实现（F.embedding、nn.Embedding、torch.embedding_renorm_，或基于它们的类），评分时它们被关闭了：请用你自己的代码计算',

@@ -88,7 +88,7 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: order.get(part_of(item), len(order)))
 
 
-class _Test:
+class _Running:
     """What the fixtures need of the running test, read once: every fixture that asks for
     `request` makes pytest build a fixture definition (inspect.signature and all) each time it is asked."""
 
@@ -107,8 +107,8 @@ def _alone(node) -> bool:
 
 
 @pytest.fixture
-def _kit_test(request) -> _Test:
-    return _Test(request)
+def _kit_test(request) -> _Running:
+    return _Running(request)
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def student(_kit_test):
     return _student(_kit_test)
 
 
-def _student(test: _Test):
+def _student(test: _Running):
     if test.run is None:
         raise NotGraded(_("run.no_result"))
     return test.run.api(test.part, alone=test.alone)
@@ -136,7 +136,7 @@ def torch_api(_kit_test):
     return _torch_api(_kit_test)
 
 
-def _torch_api(test: _Test):
+def _torch_api(test: _Running):
     return TorchAPI("cpu" if test.alone else None)
 
 
@@ -149,7 +149,7 @@ def rules(_kit_test):
 
 
 class Rules:
-    def __init__(self, test: "_Test"):
+    def __init__(self, test: "_Running"):
         self.test = test
 
     def check(self):

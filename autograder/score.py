@@ -30,7 +30,8 @@ MAX_MESSAGE = 4000    # characters of one test's message
 
 
 @dataclass
-class _Test:
+class _Tally:
+    """One hidden test's runs (per dtype and device) gathered from pytest's reports."""
     part: str
     name: str
     points: float
@@ -41,8 +42,8 @@ class _Test:
 
 
 def score(reports: list, notes=(), devices=(), confinement=()) -> Result:
-    """reports: [(item, [setup, call, teardown reports])] as plugin.Service returns them."""
-    tests: dict[tuple, _Test] = {}
+    """reports: [(item, [setup, call, teardown reports])] as engine.Service returns them."""
+    tests: dict[tuple, _Tally] = {}
     for item, reps in reports:
         part = part_of(item)
         name = item.originalname.removeprefix("test_")
@@ -50,7 +51,7 @@ def score(reports: list, notes=(), devices=(), confinement=()) -> Result:
         if key not in tests:
             mark = item.get_closest_marker("points")
             doc = " ".join(inspect.cleandoc(item.function.__doc__ or name).split())
-            tests[key] = _Test(part, name, float(mark.args[0]) if mark else 0.0, question(part, name, doc),
+            tests[key] = _Tally(part, name, float(mark.args[0]) if mark else 0.0, question(part, name, doc),
                                item.get_closest_marker("refusal") is not None,
                                item.get_closest_marker("rule") is not None)
         failed = [r for r in reps if r.failed]

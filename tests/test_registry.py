@@ -41,3 +41,25 @@ def test_the_readme_maps_every_module_of_the_grading_tool():
     files = {p.name for p in (ROOT / "autograder").glob("*.py")}
     assert files - named == set(), "modules missing from the README's map"
     assert named - files == set(), "the README's map names modules that do not exist"
+
+
+def test_every_message_of_the_catalog_is_used():
+    """Is each key of the grader's catalog used by the code (by its name, or by its prefix where the
+    code builds the key: "rule." + rule, f"run.{name}")? A key nothing uses is a sentence to translate
+    and keep for nothing."""
+    import re
+    from autograder import i18n
+    code = ""
+    for folder in ("autograder", "authoring", "hub"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if path.name == "lang_zh.py":
+                continue
+            code += text[text.index("KINDS = "):] if path.name == "i18n.py" else text
+    unused = []
+    for key in i18n.EN:
+        prefix = key.rsplit(".", 1)[0] + "."
+        if f'"{key}"' in code or re.search(re.escape(f'"{prefix}"') + r"\s*\+|f\"" + re.escape(prefix) + r"\{", code):
+            continue
+        unused.append(key)
+    assert unused == []
