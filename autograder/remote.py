@@ -198,9 +198,12 @@ class StudentAPI:
 
     def _call(self, target, args, kwargs):
         hid = self._new()
-        self._queue.append({"op": "call", "into": hid, "fn": target, "args": [self._encode(a) for a in args],
-                            "kwargs": {str(k): self._encode(v) for k, v in kwargs.items()},
-                            "no_grad": self._no_grad})
+        op = {"op": "call", "into": hid, "fn": target, "args": [self._encode(a) for a in args]}
+        if kwargs:   # left out when empty or off: a frame's JSON is parsed twice in the job
+            op["kwargs"] = {str(k): self._encode(v) for k, v in kwargs.items()}
+        if self._no_grad:
+            op["no_grad"] = True
+        self._queue.append(op)
         return Handle(self, {"R": hid})
 
     def load(self, code: list, standins, part: str | None = None) -> dict:

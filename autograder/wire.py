@@ -87,7 +87,7 @@ def pack(message: dict, tensors: dict) -> bytes:
             raise ValueError(f"tensor {key!r} cannot be sent as it is")
         specs[key] = TensorSpec(dtype=_NAMES[t.dtype], shape=tuple(t.shape), data_ptr=t.data_ptr(),
                                 data_len=t.numel() * t.element_size())
-    blob = serialize(specs, metadata={"kit": json.dumps(message, allow_nan=True)})
+    blob = serialize(specs, metadata={"kit": json.dumps(message, allow_nan=True, separators=(",", ":"))})
     return len(blob).to_bytes(8, "little") + bytes(blob)
 
 

@@ -14,7 +14,7 @@ def test_a_frame_is_the_safetensors_file_torch_would_write(dtype):
     safetensors.torch.save, and unpack() must give the tensors back."""
     tensors = {"a": (torch.randn(3, 4) * 10).to(dtype), "empty": torch.zeros(0, 2, dtype=dtype)}
     frame = wire.pack({"x": 1}, tensors)
-    assert frame[8:] == save(tensors, metadata={"kit": '{"x": 1}'})
+    assert frame[8:] == save(tensors, metadata={"kit": '{"x":1}'})   # the message's JSON, compact
     message, back = wire.unpack(frame[8:])
     assert message == {"x": 1} and torch.equal(back["a"], tensors["a"]) and back["empty"].shape == (0, 2)
 
