@@ -184,12 +184,12 @@ def to_gradescope(result: Result, visibility: str = "visible", execution_time: f
     tests = []
     with use(result.lang):
         for number, (pid, part) in enumerate(result.parts.items(), 1):
-            rule = next((t.message for t in part.tests if t.name == "uses_its_own_code" and not t.passed), "")
+            rule = part.zeroed_by   # the rule test's own message, when one zeroed the part
             scale = part.max_score / max(sum(t.max_score for t in part.tests), 1e-12)
             later = {name for g in groups(pid, part) for name in g.tests[1:]}   # their cause: the group's first
             for i, t in enumerate(part.tests, 1):
                 message = split_cause(t.message)[0] if t.name in later else t.message
-                output = message if t.name == "uses_its_own_code" or not rule else \
+                output = message if t.rule or not rule else \
                     "\n".join(m for m in (rule, message) if m)
                 tests.append({"name": f"{_('part.' + pid)}: {t.question.splitlines()[0] if t.question else t.name}",
                               "number": f"{number}.{i}",

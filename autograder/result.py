@@ -11,6 +11,7 @@ class TestResult:
     question: str = ""        # the test's docstring: what it asks
     score: float = 0.0
     max_score: float = 0.0
+    rule: bool = False        # a rule test (@pytest.mark.rule): failing it zeroes the part
 
 
 @dataclass

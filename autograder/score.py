@@ -89,14 +89,14 @@ def _score_part(part, tests: list) -> PartResult:
             ok, earned, message = False, 0.0, _("rule.refusal_needs_work")
         elif not ok and cause(t.part, t.name, message):   # a cause only where it matches how it failed
             message += "\n" + _("report.cause", cause=cause(t.part, t.name, message))
-        results.append(TestResult(t.name, ok, clean(cut(message, MAX_MESSAGE)), t.question, earned, t.points))
+        results.append(TestResult(t.name, ok, clean(cut(message, MAX_MESSAGE)), t.question, earned, t.points, t.rule))
     zeroed_by = ""
     if broken:   # the part's score line says which rule and where (the rule test's own message)
-        zeroed_by = next(r.message for r in results for t in tests if t.name == r.name and t.rule and not r.passed)
+        zeroed_by = next(r.message for r in results if r.rule and not r.passed)
         for r in results:
             r.score = 0.0
     # rule tests go last, as reports have always shown "uses its own code" last
-    results.sort(key=lambda r: next((t.rule for t in tests if t.name == r.name), False))
+    results.sort(key=lambda r: r.rule)
     total = sum(t.points for t in tests)
     earned = sum(r.score for r in results)
     return PartResult(part.points * earned / total if total else 0.0, part.points, results, zeroed_by)
