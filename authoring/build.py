@@ -1,6 +1,7 @@
-"""Build source/embedding/ (English) or source/embedding-zh/ (Chinese) from authoring/embedding.py:
-the nbgrader source notebook and its data. Both editions share every code cell and grade id; only
-the prose differs (markdown cells, docstrings, the visible checks' messages).
+"""Build source/embedding/ (English) or source/embedding-zh/ (Chinese) from authoring/embedding.py
+(the chapters of authoring/chapters/, in order): the nbgrader source notebook and its data. Both
+editions share every code cell and grade id; only the prose differs (markdown cells, docstrings, the
+visible checks' messages).
 
     python authoring/build.py [--lang en|zh] [--out PATH]
 
@@ -114,7 +115,7 @@ def causes(src, lang) -> dict:
 
 def build(src, lang):
     if lang not in src.TEXT:
-        raise SystemExit(f"build: no TEXT[{lang!r}] in authoring/embedding.py (languages: {sorted(src.TEXT)})")
+        raise SystemExit(f"build: no TEXT[{lang!r}] in authoring/chapters/ (languages: {sorted(src.TEXT)})")
     text = dict(src.TEXT[lang], CAUSES=causes(src, lang))
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},

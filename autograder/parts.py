@@ -3,8 +3,9 @@
 The id is the notebook's nbgrader grade_id of the part's graded cell, the part's solution cell is
 "<id>_code", the hidden tests live in autograder/graders/test_<id>.py, and reports use the id as
 the row. To add a part: add it here, write autograder/graders/test_<id>.py, give its API names a
-stand-in in reference.py, add its cells to authoring/embedding.py and its title to the catalogs
-(i18n.py, lang_zh.py); tests/test_registry.py checks that each of these exists.
+stand-in in reference.py, write its chapter in authoring/chapters/ (and add it to CHAPTERS in
+authoring/embedding.py) and its title to the catalogs (i18n.py, lang_zh.py); tests/test_registry.py
+checks that each of these exists.
 """
 from dataclasses import dataclass
 
