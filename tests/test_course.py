@@ -179,9 +179,12 @@ def test_release_holds_no_solution_or_hidden_tests():
     for edition in ("embedding", "embedding-zh"):
         stub = nbformat.read(ROOT / "assignments" / edition / "embedding.ipynb", 4)
         solutions = [c for c in stub.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
-        code = [c for c in solutions if c.cell_type == "code"]          # the four parts and the bonus stubs
+        code = [c for c in solutions if c.cell_type == "code"]   # the four parts, the gradient-check step, the bonus stubs
         written = [c for c in solutions if c.cell_type == "markdown"]   # the written answers, graded by hand
-        assert len(code) == 6 and all("raise NotImplementedError" in c.source for c in code), edition
+        assert [c.metadata.nbgrader.grade_id for c in code] == [
+            "one_hot_lookup_code", "embedding_backward_code", "step_numerical_gradient", "embedding_renorm_code",
+            "embedding_module_code", "bonus_sparse", "bonus_bag"], edition
+        assert all("raise NotImplementedError" in c.source for c in code), edition
         assert len(written) == 5 and all("YOUR ANSWER HERE" in c.source for c in written), edition
 
 
