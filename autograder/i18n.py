@@ -6,7 +6,14 @@
 The language is a context variable: `with use("zh"): ...` around grading and reporting (the batch
 and the nbgrader bridge take it from the assignment: ASSIGNMENT_LANG). Checks' questions are their
 docstrings in English; other languages give them by case key ("part/name") in lang_<code>.py.
-A missing translation falls back to English; tests/test_i18n.py fails when one is missing.
+A missing translation falls back to English; tests/test_editions.py fails when one is missing.
+
+To add a language (code "xx"): add its edition to the registry (parts.EDITIONS: "embedding-xx": "xx";
+LANGS follows), write autograder/lang_xx.py (MESSAGES: a template for every key of EN with the same
+fields; QUESTIONS: every hidden test's question, "part/name" -> text), give the authoring source its
+side (authoring/build.py's INLINE_LANGS, a TEXT entry per key and a keyword of each md(...) in
+authoring/chapters/), the Gradescope run's two sentences (gradescope_run.py), then `make release`.
+tests/test_registry.py checks each language has every one of these.
 """
 import contextlib
 import functools
@@ -17,7 +24,7 @@ from dataclasses import dataclass
 
 from .parts import EDITIONS
 
-LANGS = ("en", "zh")
+LANGS = tuple(dict.fromkeys(["en", *EDITIONS.values()]))   # English first: the fallback of every other
 ASSIGNMENT_LANG = EDITIONS   # the registry's (parts.py)
 _LANG: ContextVar[str | None] = ContextVar("kit_lang", default=None)   # None: nobody chose (English)
 
@@ -601,16 +608,19 @@ def visible_causes(lang: str, checks: dict) -> dict:
                 for key, w in WHEN.items() if key in wanted}
 
 
+def _catalog_module(code: str):
+    """autograder/lang_<code>.py: MESSAGES and QUESTIONS of a language other than English."""
+    import importlib
+    return importlib.import_module(f"{__package__}.lang_{code}")
+
+
+@functools.cache
 def _catalogs() -> dict:
-    from . import lang_zh
-    return {"en": EN, "zh": lang_zh.MESSAGES}
+    return {"en": EN, **{code: _catalog_module(code).MESSAGES for code in LANGS if code != "en"}}
 
 
 def _questions(lang: str) -> dict:
-    if lang == "zh":
-        from . import lang_zh
-        return lang_zh.QUESTIONS
-    return {}
+    return _catalog_module(lang).QUESTIONS if lang != "en" and lang in LANGS else {}
 
 
 def lang() -> str:

@@ -63,3 +63,26 @@ def test_every_message_of_the_catalog_is_used():
             continue
         unused.append(key)
     assert unused == []
+
+
+@pytest.mark.parametrize("code", [c for c in EDITIONS.values()])
+def test_each_language_has_what_its_to_add_a_language_checklist_asks_for(code):
+    """i18n.py's "To add a language": does each language of the registry have its edition, its
+    catalog (every message with the same fields, every hidden test's question), its side of the
+    authoring source, its Gradescope sentences and its built notebooks?"""
+    import string
+    import sys
+    from autograder import gradescope_run, i18n
+    from autograder.items import questions
+    from autograder.parts import EDITION_OF
+    sys.path.insert(0, str(ROOT / "authoring"))
+    import build
+    assert code in i18n.LANGS and code in build.INLINE_LANGS and set(gradescope_run.NOTES[code]) == set(gradescope_run.NOTES["en"])
+    catalog = i18n._catalogs()[code]
+    fields = lambda text: {f for _t, f, _s, _c in string.Formatter().parse(text) if f}
+    assert {k: fields(v) for k, v in catalog.items()} == {k: fields(v) for k, v in i18n.EN.items()}
+    if code != "en":
+        assert set(i18n._questions(code)) == set(questions())
+    edition = EDITION_OF[code]
+    for folder in ("source", "assignments", "solutions"):
+        assert (ROOT / folder / edition / "embedding.ipynb").is_file(), (folder, edition)
