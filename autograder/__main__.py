@@ -115,7 +115,7 @@ def _batch(args) -> int:
 
 def _report(args) -> int:
     from . import class_report
-    from .results import stored
+    from .store import stored
     folder = Path(args.course) / "autograder_results" / args.assignment
     results = stored(folder.parent, args.assignment)
     out = class_report.write(results, folder.parent / "report" / ("" if args.assignment == DEFAULT_EDITION else args.assignment))

@@ -24,7 +24,7 @@ from .textsafe import clean
 from .result import Result
 from .i18n import ASSIGNMENT_LANG, use
 from .i18n import lang as current_lang
-from .results import result_path, store
+from .store import result_path, store
 from .sandbox import Limits, SharedZygote
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from . import course
-from .results import stored
+from .store import stored
 from .demo import solutions_by_cell
 
 BENCH = course.REPO / "build" / "bench"

@@ -22,7 +22,7 @@ from .i18n import lang as current_lang
 from .parts import BY_ID, PARTS
 from .report import comment_with_report, graded_cell_outputs
 from .result import Result
-from .results import load_cached, result_path, store
+from .store import load_cached, result_path, store
 from .sandbox import Limits
 from .textsafe import clean_tree
 

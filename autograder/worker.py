@@ -6,7 +6,7 @@ from pathlib import Path
 from .extract import ExtractError, extract
 from .grade import Grader, all_zero, submission_key
 from .i18n import use
-from .results import load_cached
+from .store import load_cached
 
 _WORKER: dict = {}
 

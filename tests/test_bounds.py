@@ -197,7 +197,7 @@ def test_what_a_student_adds_is_bounded(batch):
     no more than a small constant beyond their own notebook."""
     from autograder import course
     from autograder.report import FORMATS
-    from autograder.results import stored
+    from autograder.store import stored
     root, sizes = batch["root"], batch["sizes"]
     assert sizes["flood"] > 2 << 20
     results = stored(root / "autograder_results", course.ASSIGNMENT)
@@ -239,7 +239,7 @@ def test_feedback_works_for_every_student_and_shows_their_text_only_as_text(batc
 def test_gradescope_shows_the_outputs_as_text(batch):
     from autograder import course
     from autograder.report import to_gradescope
-    from autograder.results import stored
+    from autograder.store import stored
     data = json.loads(to_gradescope(stored(batch["root"] / "autograder_results", course.ASSIGNMENT)["xss"]))
     assert data["output_format"] == "text" and data["test_output_format"] == "text"
     assert XSS in data["output"]   # as text: Gradescope escapes it

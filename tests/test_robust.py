@@ -80,7 +80,7 @@ def test_size_is_checked_before_reading_and_per_submission(tmp_path):
 def test_output_and_stored_results_are_utf8_whatever_the_student_writes(tmp_path):
     """A lone surrogate in an exception message and in the submission's file name: the grading
     command exits 0 and prints valid UTF-8 JSON; the stored result is valid UTF-8."""
-    from autograder.results import store
+    from autograder.store import store
     from autograder.report import FORMATS
     from autograder.score import all_zero
     name = os.fsdecode(b"\xffbad.py")       # a file name that is not UTF-8
