@@ -67,15 +67,6 @@ class Judge:
     def verdict(self) -> dict:
         return {"judged": self.judged, "broke": self.broke, "op": self.op}
 
-    def explain(self) -> str:
-        """The first break, in words (English; the grader words it in the student's language)."""
-        return {"select": f"it reads the table's values by position (`{self.op}`) instead of multiplying a "
-                          "one-hot by the table",
-                "raw": "its result holds the table's values without a sum over the table's rows (rows "
-                       "copied or sliced, not multiplied by a one-hot)",
-                "unrelated": "its result does not come from a product with the table (its values were taken "
-                             "outside torch's operations, through Python lists or numpy, say)"}.get(self.broke, "")
-
     def wrap(self, fn):
         """fn, with each call watched; the verdict is recorded here, the call's own result returned."""
         @functools.wraps(fn)
