@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: venv demo test gradescope-check release student-release bench gpu-check lock clean hub hub-deps hub-stop hub-test
+.PHONY: venv demo test mutation gradescope-check release student-release bench gpu-check lock clean hub hub-deps hub-stop hub-test
 
 venv: $(STAMP)
 
@@ -19,6 +19,12 @@ demo: $(STAMP)   ## the whole course cycle in a scratch folder (build/demo), end
 
 test: $(STAMP)   ## the test suite (what .ci/run calls)
 	$(BIN)/python -m pytest
+
+# The mutants are tested against a fast in-process subset of tests/ (scripts/mutation.py's TESTS), in
+# build/mutation/; the functions that only run in another process (the batch's pool, the sandbox's
+# own processes) are out of its scope: scripts/mutation.py's SCOPE says which and where they are tested.
+mutation: $(STAMP)   ## mutation testing of the grading core: every surviving mutant with its reason, the kill rate per module (README: Mutation testing)
+	$(BIN)/python scripts/mutation.py
 
 gradescope-check: $(STAMP)   ## Gradescope simulated without Docker: the zip's setup.sh into a scratch /autograder and a fresh venv, then run_autograder on a few submissions
 	KIT_GRADESCOPE_CHECK=1 $(BIN)/python -m pytest tests/test_gradescope.py -k simulated -q -s

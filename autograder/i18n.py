@@ -642,7 +642,7 @@ def use(code: str | None):
         _LANG.reset(token)
 
 
-def _(key: str, **args) -> str:
+def _(key: str, /, **args) -> str:
     """The message `key` in the current language, formatted with args."""
     code = lang()
     catalog = EN if code == "en" else _catalogs().get(code, EN)

@@ -168,14 +168,28 @@ class Recorder:
             text = json.dumps(clean_tree(self._sanitised(nb, result)), sort_keys=True, indent=1, ensure_ascii=False)
             (tmp / f"{self.notebook_id}.ipynb").write_text(text + "\n", encoding="utf-8")
             dest.parent.mkdir(parents=True, exist_ok=True)
-            for attempt in range(5):   # another grader may put its (equal) copy there in between
-                shutil.rmtree(dest, ignore_errors=True)
+            old = dest.with_name(f".{self.assignment}.old{os.getpid()}")   # the last copy, until this one is in
+            if os.path.lexists(old) and not os.path.lexists(dest):
+                os.replace(old, dest)   # left aside by a run that stopped halfway
+            shutil.rmtree(old, ignore_errors=True)
+            tries = 5
+            for attempt in range(tries):   # another grader may put its (equal) copy there in between
                 try:
+                    if os.path.lexists(dest) and not os.path.lexists(old):
+                        os.replace(dest, old)   # kept aside: never removed before the new copy is in
+                    elif os.path.lexists(dest):
+                        shutil.rmtree(dest)     # a racing grader's copy (ours is aside already)
                     os.replace(tmp, dest)
                     break
                 except OSError:
-                    if attempt == 4:
+                    if attempt == tries - 1:
+                        if os.path.lexists(old) and not os.path.lexists(dest):
+                            try:
+                                os.replace(old, dest)   # a record that fails leaves the last copy in place
+                            except OSError:
+                                pass
                         raise
+            shutil.rmtree(old, ignore_errors=True)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
