@@ -46,10 +46,13 @@ class Submission:
 _PARSE = threading.Lock()
 # Parsed cells by source: a class's notebooks share most of their cells (every provided cell, and
 # whatever a student left as released), and parsing was most of the time spent here. The trees are
-# only read (extract, policy), never changed. A cell that does not parse is parsed again each time.
+# only read (extract, policy), never changed. Bounded by the source it holds (a tree takes some ten
+# times its source's memory): a submission of many large distinct cells cannot make a worker hold
+# more than about PARSED_CHARS of them. A cell that does not parse is parsed again each time.
 _PARSED: dict = {}
-_PARSED_MAX = 1024     # cells kept; the course's notebook has a few dozen
-_PARSED_CHARS = 64_000  # a longer cell is not kept
+PARSED_CHARS = 1 << 20   # characters of source kept parsed; the course's notebook: ~100k in 42 code cells
+PARSED_CELL_CHARS = 64_000   # a longer cell is not kept (the course's longest: ~35k)
+_parsed_chars = [0]
 
 
 def _parse(source: str) -> ast.Module:
@@ -57,10 +60,13 @@ def _parse(source: str) -> ast.Module:
     if tree is None:
         with _PARSE:
             tree = ast.parse(source)
-            if len(source) <= _PARSED_CHARS:
-                if len(_PARSED) >= _PARSED_MAX:
-                    _PARSED.pop(next(iter(_PARSED)))   # the oldest first
+            if len(source) <= PARSED_CELL_CHARS and source not in _PARSED:
+                while _PARSED and _parsed_chars[0] + len(source) > PARSED_CHARS:
+                    oldest = next(iter(_PARSED))   # the oldest first
+                    del _PARSED[oldest]
+                    _parsed_chars[0] -= len(oldest)
                 _PARSED[source] = tree
+                _parsed_chars[0] += len(source)
     return tree
 
 

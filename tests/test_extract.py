@@ -401,23 +401,24 @@ def test_text_from_the_notebook_is_valid_utf8(tmp_path):
 
 def test_parsed_cells_are_reused_and_bounded(monkeypatch):
     """A cell parsed before is not parsed again (the class's notebooks share most cells); a cell
-    too long, or one that does not parse, is not kept; the oldest goes first when full."""
-    if not hasattr(ex, "_parse"):
-        pytest.skip("no parse cache")
+    too long, or one that does not parse, is not kept; the oldest go first when the source kept
+    would pass its bound."""
     monkeypatch.setattr(ex, "_PARSED", {})
-    monkeypatch.setattr(ex, "_PARSED_MAX", 2)
-    a, b, c = "a = 1", "b = 2", "c = 3"
+    monkeypatch.setattr(ex, "_parsed_chars", [0])
+    monkeypatch.setattr(ex, "PARSED_CHARS", 8)
+    monkeypatch.setattr(ex, "PARSED_CELL_CHARS", 5)
+    a, b, c = "a=1", "b=2", "c=3"
     tree = ex._parse(a)
     assert ex._parse(a) is tree and list(ex._PARSED) == [a]
     ex._parse(b)
     ex._parse(c)
     assert list(ex._PARSED) == [b, c] and ex._parse(a) is not tree
-    long = "x = 1\n" * (ex._PARSED_CHARS // 6 + 1)
+    long = "x=1\n" * 2
     ex._parse(long)
     assert long not in ex._PARSED
-    edge = "y = 1" + " " * (ex._PARSED_CHARS - 5)
+    edge = "y=123"
     ex._parse(edge)
-    assert edge in ex._PARSED
+    assert list(ex._PARSED) == [a, edge] and ex._parsed_chars[0] == 8
     with pytest.raises(SyntaxError):
         ex._parse("def (")
     assert "def (" not in ex._PARSED
@@ -503,3 +504,23 @@ def test_cells_are_read_whatever_their_json_holds():
     assert ex.from_notebook_node({"nbformat": 4, "metadata": "zh"}).lang == ""
     assert ex.from_notebook_node({"nbformat": 4, "metadata": {"embedding_kit": {}}}).lang == ""
     assert ex.from_notebook_node({"nbformat": 4, "cells": None}).chunks == []
+
+
+def test_parsed_cells_kept_for_the_class_are_bounded_by_their_source(tmp_path, monkeypatch):
+    """Parsed cells are reused across a class's notebooks: do many large distinct cells (a
+    submission's worth, then more) keep the parsed source within its bound, the oldest going first,
+    while a cell seen again is the very tree parsed before?"""
+    from autograder import extract as extract_module
+    monkeypatch.setattr(extract_module, "_PARSED", {})
+    monkeypatch.setattr(extract_module, "_parsed_chars", [0])
+    cells = [f"x{i} = {i}\n" + "y = 1\n" * 9000 for i in range(40)]   # ~54k characters each
+    first = extract_module._parse(cells[0])
+    assert extract_module._parse(cells[0]) is first
+    for cell in cells:
+        extract_module._parse(cell)
+    kept = extract_module._PARSED
+    assert sum(map(len, kept)) == extract_module._parsed_chars[0] <= extract_module.PARSED_CHARS
+    assert cells[-1] in kept and cells[0] not in kept
+    huge = "z = 0\n" * 20000   # longer than a cell kept: parsed, not kept
+    extract_module._parse(huge)
+    assert huge not in kept
