@@ -348,3 +348,15 @@ def test_gradescope_tells_a_groups_cause_with_its_first_check(monkeypatch):
     r = _grouped(monkeypatch)
     outputs = [t["output"] for t in json.loads(to_gradescope(r))["tests"]]
     assert outputs == [RAISED + "\n" + _("report.cause", cause="its own"), RAISED2, VALUES]
+
+
+def test_gradescope_fails_every_check_of_a_part_any_rule_zeroed():
+    """A part zeroed by the one-hot rule (not only by the "own code" rule): is each of its checks
+    failed on Gradescope, with the rule's message first, and the rule check shown as it is? (The
+    rule was found by a test's name, so a one-hot break showed the other checks passed.)"""
+    ruled = PartResult(0.0, 25.0, [Check("lecture_example", True, "", "Lecture?", 0.0, 4.0),
+                                   Check("is_a_one_hot_product", False, "reads rows by position", "One-hot?", 0.0, 1.0,
+                                         rule=True)], zeroed_by="reads rows by position")
+    data = json.loads(to_gradescope(Result(0.0, 100.0, {"one_hot_lookup": ruled}, [], [], [], "en")))
+    assert [(t["status"], t["output"], t["score"]) for t in data["tests"]] == [
+        ("failed", "reads rows by position", 0.0), ("failed", "reads rows by position", 0.0)]
