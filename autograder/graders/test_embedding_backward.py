@@ -164,17 +164,26 @@ def test_padding_idx_must_be_in_range(check, make):
                        for p in (5, 6, -6, 4, 0, -5)}, raises=EXACT)
 
 
+def with_grads(make, cases) -> list:
+    """Each (label, bad, good, neighbour) refusal case with a grad_output of its indices' shape."""
+    return [(label, bad, good, n, make.randn(*bad.shape, 3)) for label, bad, good, n in cases]
+
+
+def refused_by_backward(api, cases) -> dict:
+    """refusals() of embedding_backward (V = 5) for each case of with_grads."""
+    return refusals(api, {label: (lambda t=bad, g=g: api.embedding_backward(g, t, 5),
+                                  lambda t=good, g=g: api.embedding_backward(g, t, 5), n)
+                          for label, bad, good, n, g in cases})
+
+
 @pytest.mark.points(1)
 @pytest.mark.refusal
 @pytest.mark.alone("cuda")   # on CUDA in a job of its own: a device-side assert poisons the context
 def test_rejects_out_of_range_indices(check, make):
     """Do indices V, -1 and -V (0-d, 1-D and 2-D, int64 and int32) raise instead of being dropped or
     wrapped, while the same shape in range is accepted?"""
-    cases = make.once(lambda make: [(label, bad, good, n, make.randn(*bad.shape, 3))
-                                    for label, bad, good, n in out_of_range(make, 5)])
-    check(lambda api: refusals(api, {label: (lambda t=bad, g=g: api.embedding_backward(g, t, 5),
-                                             lambda t=good, g=g: api.embedding_backward(g, t, 5), n)
-                                     for label, bad, good, n, g in cases}), raises=EXACT)
+    check(lambda api: refused_by_backward(api, make.once(lambda make: with_grads(make, out_of_range(make, 5)))),
+          raises=EXACT)
 
 
 @pytest.mark.points(1)
@@ -183,11 +192,8 @@ def test_rejects_out_of_range_indices(check, make):
 def test_rejects_bad_index_dtypes(check, make):
     """Are float, int16, uint8 and bool indices (0-d, 1-D and 2-D) refused with an exception, as in
     every part, while the same indices as int64 are accepted?"""
-    cases = make.once(lambda make: [(label, bad, good, n, make.randn(*bad.shape, 3))
-                                    for label, bad, good, n in bad_index_dtypes(make, 5)])
-    check(lambda api: refusals(api, {label: (lambda t=bad, g=g: api.embedding_backward(g, t, 5),
-                                             lambda t=good, g=g: api.embedding_backward(g, t, 5), n)
-                                     for label, bad, good, n, g in cases}), raises=EXACT)
+    check(lambda api: refused_by_backward(api, make.once(lambda make: with_grads(make, bad_index_dtypes(make, 5)))),
+          raises=EXACT)
 
 
 @pytest.mark.points(2)

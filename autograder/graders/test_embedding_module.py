@@ -272,6 +272,13 @@ def test_every_kind_of_input(check, make):
           output=RENORM, grad=GRAD)
 
 
+def refused_by_forward(api, W, cases) -> dict:
+    """refusals() of forward, each case in turn through a module with and without max_norm."""
+    plain, renorming = loaded(api, W), loaded(api, W, max_norm=1.0)
+    return refusals(api, {label: (lambda t=bad, m=m: m(t), lambda t=good, m=m: m(t), n)
+                          for k, (label, bad, good, n) in enumerate(cases) for m in [(plain, renorming)[k % 2]]})
+
+
 @pytest.mark.points(1)
 @pytest.mark.devices("cpu")
 @pytest.mark.refusal
@@ -280,11 +287,7 @@ def test_rejects_bad_index_dtypes(check, make):
     max_norm) with an exception, while the same indices as int64 are accepted?"""
     W, cases = make.once(lambda make: (make.weight(5, 3, scale=3.0), bad_index_dtypes(make, 5)))
 
-    def observe(api):
-        plain, renorming = loaded(api, W), loaded(api, W, max_norm=1.0)
-        return refusals(api, {label: (lambda t=bad, m=m: m(t), lambda t=good, m=m: m(t), n)
-                              for k, (label, bad, good, n) in enumerate(cases) for m in [(plain, renorming)[k % 2]]})
-    check(observe, raises=EXACT)
+    check(lambda api: refused_by_forward(api, W, cases), raises=EXACT)
 
 
 # CPU only: on CUDA torch's own module would be built there too (alone("cuda") moves tensor arguments to
@@ -297,11 +300,7 @@ def test_rejects_out_of_range_indices(check, make):
     max_norm) instead of wrapping around, while the same shape in range is accepted?"""
     W, cases = make.once(lambda make: (make.weight(5, 3, scale=3.0), out_of_range(make, 5)))
 
-    def observe(api):
-        plain, renorming = loaded(api, W), loaded(api, W, max_norm=1.0)
-        return refusals(api, {label: (lambda t=bad, m=m: m(t), lambda t=good, m=m: m(t), n)
-                              for k, (label, bad, good, n) in enumerate(cases) for m in [(plain, renorming)[k % 2]]})
-    check(observe, raises=EXACT)
+    check(lambda api: refused_by_forward(api, W, cases), raises=EXACT)
 
 
 @pytest.mark.points(4)
