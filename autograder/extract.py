@@ -46,11 +46,11 @@ class Submission:
 _PARSE = threading.Lock()
 # Parsed cells by source: a class's notebooks share most of their cells (every provided cell, and
 # whatever a student left as released), and parsing was most of the time spent here. The trees are
-# only read (extract, policy), never changed. Bounded by the source it holds (a tree takes some ten
-# times its source's memory): a submission of many large distinct cells cannot make a worker hold
-# more than about PARSED_CHARS of them. A cell that does not parse is parsed again each time.
+# only read (extract, policy), never changed. Bounded by the source it holds, since a tree takes 45
+# bytes per character of the course's notebook and up to ~180 of dense code (measured): at most
+# ~50 MB a worker, whatever a class submits. A cell that does not parse is parsed again each time.
 _PARSED: dict = {}
-PARSED_CHARS = 1 << 20   # characters of source kept parsed; the course's notebook: ~100k in 42 code cells
+PARSED_CHARS = 256_000   # characters of source kept parsed; the course's notebook: ~100k in 42 code cells
 PARSED_CELL_CHARS = 64_000   # a longer cell is not kept (the course's longest: ~35k)
 _parsed_chars = [0]
 
