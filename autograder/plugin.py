@@ -31,7 +31,7 @@ from .items import MESSAGE, part_of, test_key
 from .remote import NotGraded, StudentError, TorchAPI
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_collection_modifyitems",
-           "pytest_runtest_makereport",
+           "pytest_runtest_setup", "pytest_runtest_makereport",
            "pytest_sessionstart", "pytest_sessionfinish", "_kit_test", "make", "student", "torch_api", "rules", "check"]
 RUN = pytest.StashKey()        # the current submission's Run (run.py)
 SERVICE = pytest.StashKey()    # set when the grading command runs the graders (Service)
@@ -89,14 +89,23 @@ def pytest_collection_modifyitems(items):
 
 
 class _Running:
-    """What the fixtures need of the running test, read once: every fixture that asks for
-    `request` makes pytest build a fixture definition (inspect.signature and all) each time it is asked."""
+    """What the fixtures need of the running test. Taken from the item being set up, not from
+    `request`: a fixture that asks for `request` makes pytest build a fixture definition
+    (inspect.signature and all) for every test of every submission."""
 
-    def __init__(self, request):
-        node = request.node
+    def __init__(self, node):
         self.nodeid, self.key, self.part = node.nodeid, test_key(node), part_of(node)
-        self.run = request.config.stash.get(RUN, None)
         self.alone = _alone(node)
+        self.run = None
+
+
+_SETTING_UP: list = [None]   # the item whose fixtures pytest is setting up (one session a process)
+_RUNNING = pytest.StashKey()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _SETTING_UP[0] = item
 
 
 def _alone(node) -> bool:
@@ -107,8 +116,13 @@ def _alone(node) -> bool:
 
 
 @pytest.fixture
-def _kit_test(request) -> _Running:
-    return _Running(request)
+def _kit_test() -> _Running:
+    item = _SETTING_UP[0]
+    if _RUNNING not in item.stash:
+        item.stash[_RUNNING] = _Running(item)
+    test = item.stash[_RUNNING]
+    test.run = item.config.stash.get(RUN, None)   # this submission's
+    return test
 
 
 @pytest.fixture
