@@ -83,18 +83,21 @@ def _limits(args):
 
 
 def _grade(args) -> int:
-    from .grade import Grader, present_devices
-    from .report import FORMATS
-    devices = present_devices()
-    if args.device == "cpu":
-        devices = ["cpu"]
-    elif args.device == "cuda":
-        if "cuda" not in devices:
-            print("--device cuda: no CUDA device is present", file=sys.stderr)
-            return 2
-        devices = ["cuda"]
-    with Grader(devices, limits=_limits(args), isolate=not args.no_isolation) as grader:
-        result = grader.grade(args.path, lang=None if args.lang == "auto" else args.lang)
+    from .sandbox import zygote_first
+    limits, isolate = _limits(args), not args.no_isolation
+    with zygote_first(limits, isolate) as zygote:   # first: it starts while this process imports torch
+        from .grade import Grader, present_devices
+        from .report import FORMATS
+        devices = present_devices()
+        if args.device == "cpu":
+            devices = ["cpu"]
+        elif args.device == "cuda":
+            if "cuda" not in devices:
+                print("--device cuda: no CUDA device is present", file=sys.stderr)
+                return 2
+            devices = ["cuda"]
+        with Grader(devices, limits=limits, isolate=isolate, zygote=zygote) as grader:
+            result = grader.grade(args.path, lang=None if args.lang == "auto" else args.lang)
     print(FORMATS[args.format](result))
     return 0
 

@@ -60,6 +60,12 @@ def main(root: Path) -> int:
 
 
 def grade_submission(folder: Path, config: dict, started: float) -> str:
+    from .sandbox import zygote_first
+    with zygote_first() as zygote:   # first: it starts while this process imports torch and the graders
+        return _grade_submission(folder, config, started, zygote)
+
+
+def _grade_submission(folder: Path, config: dict, started: float, zygote) -> str:
     from .extract import ExtractError, extract
     from .grade import Grader, present_devices
     from .i18n import LANGS
@@ -75,7 +81,7 @@ def grade_submission(folder: Path, config: dict, started: float) -> str:
             lang = sub.lang if sub.lang in LANGS else default
         except ExtractError:
             sub, lang = target, default          # the grader says why it cannot read it, in `lang`
-        with Grader(present_devices()) as grader:
+        with Grader(present_devices(), zygote=zygote) as grader:
             result = grader.grade(sub, lang=lang)
             if result.score == 0:   # the student's doing, or a sandbox broken on this image?
                 check_sandbox(grader)

@@ -21,6 +21,7 @@ This module is the grader's side: Sandbox (a zygote and the thread that reads it
 job's channel), the limits. The zygote's loop is zygote.py, spawning and confining a job spawn.py,
 the Linux calls linux.py; what a job runs is driver.py, spoken to through remote.py.
 """
+import contextlib
 import json
 import os
 import socket
@@ -248,6 +249,23 @@ class SharedZygote:
             self.proc.kill()
         import shutil
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def zygote_first(limits: Limits = Limits(), isolate: bool = True):
+    """A zygote started now, before this process imports torch and the graders (a student's
+    `python -m autograder grade`, Gradescope's run): its start-up (a fresh Python importing torch,
+    the warm-up: ~2.5 s of CPU) runs beside theirs instead of after them. Yields its channel, for
+    Grader(zygote=...), which closes it; a zygote no grader took (the command stopped first) is killed."""
+    early = SharedZygote(limits, isolate, clients=1)
+    channel = early.channels.pop()
+    try:
+        yield channel
+    finally:
+        if channel.fileno() != -1:   # never handed on, or still held: nothing more is asked of it
+            channel.close()
+            early.proc.kill()
+        early.close()
 
 
 class NotStarted(Exception):

@@ -55,3 +55,33 @@ def test_a_shared_zygote_serves_each_grader_apart_and_ends_with_them():
         b.close()
         zygote.close()
     assert zygote.proc.returncode == 0
+
+
+def test_a_zygote_started_first_serves_the_grader_that_takes_it_and_dies_with_a_command_that_stops(monkeypatch):
+    """zygote_first (the self-check and Gradescope start it before importing torch): a grader's
+    sandbox given its channel runs jobs on it, and the zygote ends by itself after; one that no
+    grader took (the command stopped first) is killed, not waited for."""
+    import signal
+
+    from autograder import sandbox
+    from autograder.remote import self_check
+    from autograder.sandbox import Limits, Sandbox, zygote_first
+    started = []
+
+    class Recorded(sandbox.SharedZygote):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+    monkeypatch.setattr(sandbox, "SharedZygote", Recorded)
+    limits = Limits(wall_s=60)
+    with zygote_first(limits, True) as channel:
+        box = Sandbox(limits, True, channel)
+        assert box.pid is None   # not a zygote of its own
+        try:
+            assert self_check(box) == ""
+        finally:
+            box.close()
+    assert started[0].proc.returncode == 0 and channel.fileno() == -1
+    with zygote_first(limits, True) as channel:
+        pass
+    assert started[1].proc.returncode == -signal.SIGKILL and channel.fileno() == -1
