@@ -8,13 +8,10 @@ from pathlib import Path
 
 import warnings
 
-from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 from . import REPO as ROOT
 from .parts import DEFAULT_EDITION, EDITIONS
-
-warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session handling; not ours to fix
 
 REPO = Path(ROOT).resolve()
 ASSIGNMENT = DEFAULT_EDITION     # the English edition (parts.EDITIONS holds every edition)
@@ -29,6 +26,7 @@ if str(Path(sys.executable).parent) not in os.environ.get("PATH", "").split(os.p
 def load_config(course_root: Path, exchange_root: Path | None = None, **extra):
     """The course's own nbgrader_config.py where it has one (a hub's course, the demo's: its db_url,
     its exchange), else the repository's; with the course root (and exchange) moved."""
+    _quiet_gradebook()
     own = Path(course_root) / "nbgrader_config.py"
     where = Path(course_root) if own.is_file() else REPO
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(where)).load_config()
@@ -43,7 +41,15 @@ def load_config(course_root: Path, exchange_root: Path | None = None, **extra):
 
 def api(cfg):
     from nbgrader.apps.api import NbGraderAPI
+    _quiet_gradebook()
     return NbGraderAPI(config=cfg)
+
+
+def _quiet_gradebook():
+    """nbgrader's own session handling warns (SAWarning): not ours to fix. Set where a course is
+    first opened, not at import: importing SQLAlchemy delayed the batch's zygote by 0.3 s."""
+    from sqlalchemy.exc import SAWarning
+    warnings.filterwarnings("ignore", category=SAWarning)
 
 
 def _check(res: dict, what: str):
