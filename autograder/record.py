@@ -226,13 +226,17 @@ class Recorder:
 
 def _read(path: Path):
     try:
-        nb = nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        if nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("nbformat") != 4 or not isinstance(raw.get("cells"), list):
             return None
-        for cell in nb.cells:   # JSON may hold a source as lines; nbgrader's checksums read one string
-            if isinstance(cell, dict) and isinstance(cell.get("source"), list):
-                cell["source"] = "".join(cell["source"])
-        return nb
+        for cell in raw["cells"]:
+            if not isinstance(cell, dict):
+                continue
+            if isinstance(cell.get("source"), list):   # JSON may hold a source as lines; nbgrader's
+                cell["source"] = "".join(cell["source"])   # checksums read one string
+            if cell.get("cell_type") == "code" and "outputs" in cell:   # never recorded (cleared, or the
+                cell["outputs"] = []   # grader's report put there) nor checksummed: not made into nodes
+        return nbformat.from_dict(raw)
     except Exception:  # noqa: BLE001 - not JSON, not a notebook, unreadable: scores only
         return None
 
