@@ -138,11 +138,16 @@ def wrap(text: str, width: int = WIDTH) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=4096)   # a class's reports share most lines (a question that passed): textwrap
-def _wrapped(line: str, width: int) -> tuple[str, ...]:   # once per line, not once per student (5 ms a record)
+def _wrap_line(line: str, width: int) -> tuple[str, ...]:
     indent = line[:len(line) - len(line.lstrip())]
     return tuple(textwrap.wrap(line, width, subsequent_indent=indent + "  ", break_long_words=True,
                                break_on_hyphens=False, drop_whitespace=True) or [line])
+
+
+# a class's reports share most lines (a question that passed): each is wrapped once per process, not
+# once per student (textwrap was 5 ms of a student's record). Not a decorator: mutmut mutates only
+# undecorated functions (make mutation)
+_wrapped = functools.lru_cache(maxsize=4096)(_wrap_line)
 
 
 def cell_score(score: float) -> float:

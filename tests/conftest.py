@@ -8,6 +8,14 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "correct" / "vectorised.py"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_lines():
+    """Each test wraps its reports' lines itself: the process-wide cache of wrapped lines
+    (report._wrapped) would otherwise hand one test (or one mutant, make mutation) another's lines."""
+    from autograder import report
+    report._wrapped.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def grader():
     from autograder.grade import Grader, present_devices

@@ -420,6 +420,22 @@ def test_read_accepts_notebooks_only(tmp_path):
     assert _read(tmp_path / "missing.ipynb") is None
 
 
+def test_read_drops_only_code_cells_outputs(tmp_path):
+    """A submitted notebook's outputs are never recorded nor checksummed: _read drops them before the
+    notebook becomes nodes (a class's plots were most of the time) and leaves everything else."""
+    p = tmp_path / "n.ipynb"
+    plot = {"output_type": "display_data", "data": {"image/png": "iVBOR" * 1000}, "metadata": {}}
+    p.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        "junk",
+        {"cell_type": "code", "source": "x", "metadata": {}, "outputs": [plot], "execution_count": 3},
+        {"cell_type": "markdown", "source": "m", "metadata": {}, "outputs": [plot]},
+        {"cell_type": "code", "source": "y", "metadata": {}}]}), encoding="utf-8")
+    nb = _read(p)
+    assert nb.cells[1]["outputs"] == [] and nb.cells[1]["execution_count"] == 3
+    assert nb.cells[2]["outputs"] == [plot]   # not a code cell: left as it is
+    assert "outputs" not in nb.cells[3]
+
+
 def test_nbgrader_metadata_is_none_false_or_the_dict():
     assert _nbgrader({"metadata": {}}) is None and _nbgrader({}) is None and _nbgrader({"metadata": "x"}) is None
     assert _nbgrader({"metadata": {"nbgrader": {"grade_id": "a"}}}) == {"grade_id": "a"}
