@@ -91,7 +91,16 @@ def free_port() -> int:
 
 
 def run(*cmd, **kw):
-    return subprocess.run(list(cmd), check=True, capture_output=True, text=True, **kw)
+    """A system command; the shadow tools (useradd, chpasswd, groupadd, usermod) are retried while
+    another process holds /etc/passwd's or /etc/shadow's lock ("cannot lock ...; try again later":
+    a second hub, or another test run, changing users at the same moment)."""
+    for attempt in range(40):
+        try:
+            return subprocess.run(list(cmd), check=True, capture_output=True, text=True, **kw)
+        except subprocess.CalledProcessError as exc:
+            if "lock" not in (exc.stderr or "") or attempt == 39:
+                raise
+            time.sleep(0.25)
 
 
 def ensure_users() -> dict:
