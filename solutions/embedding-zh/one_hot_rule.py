@@ -127,7 +127,7 @@ class _Trace(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        name = func.overloadpacket.__name__
+        name, mutable = _op(func)
         seen = [(i, a, self._of(a)) for i, a in _tensors(args, kwargs)]   # before the op: an in-place op changes them
         raw = [(i, a, st) for i, a, st in seen if st is not _UNTRACKED and st is not PRODUCT]
         products = any(st is PRODUCT for _i, _a, st in seen)
@@ -144,8 +144,9 @@ class _Trace(TorchDispatchMode):
             result = PRODUCT
         if result is _UNTRACKED:
             return out
-        outs = [o for o in tree_flatten(out)[0] if isinstance(o, torch.Tensor)]
-        if func._schema.is_mutable:   # an in-place op: its target (and what shares its memory) holds what it wrote
+        outs = [out] if isinstance(out, torch.Tensor) else \
+            [o for o in out if isinstance(o, torch.Tensor)] if type(out) in (list, tuple) else []
+        if mutable:   # an in-place op: its target (and what shares its memory) holds what it wrote
             target = args[0] if args and isinstance(args[0], torch.Tensor) else kwargs.get("out")
             if isinstance(target, torch.Tensor):
                 outs.append(target)
@@ -215,14 +216,24 @@ class _Trace(TorchDispatchMode):
         self.op = self.op or name
 
 
+def _op(func, _known: dict = {}) -> tuple[str, bool]:   # noqa: B006 - a cache, kept across calls
+    """(name, whether it writes in place) of an aten operator, looked up once per operator."""
+    try:
+        return _known[func]
+    except KeyError:
+        _known[func] = found = (func.overloadpacket.__name__, func._schema.is_mutable)
+        return found
+
+
 def _tensors(args, kwargs) -> list:
-    """(position or keyword, tensor) of an op's tensor arguments, those in lists (cat's, index's) too."""
+    """(position or keyword, tensor) of an op's tensor arguments, those in lists (cat's, index's) too:
+    an aten operator's arguments are tensors, or lists of tensors (and None), never deeper."""
     out = []
-    for i, a in (*enumerate(args), *kwargs.items()):
+    for i, a in (*enumerate(args), *kwargs.items()) if kwargs else enumerate(args):
         if isinstance(a, torch.Tensor):
             out.append((i, a))
         elif type(a) in (list, tuple):
-            out += [(i, t) for t in tree_flatten(a)[0] if isinstance(t, torch.Tensor)]
+            out += [(i, t) for t in a if isinstance(t, torch.Tensor)]
     return out
 
 
