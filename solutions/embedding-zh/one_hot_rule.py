@@ -216,18 +216,22 @@ class _Trace(TorchDispatchMode):
         self.op = self.op or name
 
 
-def _op(func, _known: dict = {}) -> tuple[str, bool]:   # noqa: B006 - a cache, kept across calls
-    """(name, whether it writes in place) of an aten operator, looked up once per operator."""
-    try:
-        return _known[func]
-    except KeyError:
-        _known[func] = found = (func.overloadpacket.__name__, func._schema.is_mutable)
-        return found
+_OPS: dict = {}   # operator -> (name, whether it writes in place)
+
+
+def _op(func) -> tuple[str, bool]:
+    """(name, whether it writes in place) of an operator, looked up once per operator."""
+    found = _OPS.get(func)
+    if found is None:
+        _OPS[func] = found = (func.overloadpacket.__name__, func._schema.is_mutable)
+    return found
 
 
 def _tensors(args, kwargs) -> list:
-    """(position or keyword, tensor) of an op's tensor arguments, those in lists (cat's, index's) too:
-    an aten operator's arguments are tensors, or lists of tensors (and None), never deeper."""
+    """(position or keyword, tensor) of an op's tensor arguments, those in lists (cat's, index's) too.
+    aten's operators take tensors or lists of tensors, never deeper (of torch's schemas only c10d's
+    collectives nest lists): a tensor hidden deeper would only lose its lineage, and a result
+    without the table's lineage breaks the rule ("unrelated"), so nothing passes by hiding there."""
     out = []
     for i, a in (*enumerate(args), *kwargs.items()) if kwargs else enumerate(args):
         if isinstance(a, torch.Tensor):
