@@ -6,7 +6,13 @@ measures the whole): .venv/bin/python scripts/speed_parts.py
 2. the one-hot watch (onehot.py): a watched lookup of the course's shape against the same call
    unwatched;
 3. a job's fixed cost: the fork of a process holding what a zygote holds (torch, the driver, its
-   warm-up) and the child's exit, with the parent's private memory.
+   warm-up) and the child's exit, with the parent's private memory;
+4. the floors the targets of issue 25 meet (item 5): a fresh Python importing what a self-check's
+   sandboxed job needs (torch; matplotlib, which the notebook imports; torch's symbolic_shapes,
+   which the first backward through an autograd.Function imports, with sympy), and a job serving
+   one grading of a correct submission: the frames a Grader sent it, recorded, then replayed to a
+   child forked from a process that holds what a zygote holds (the student's code, the one-hot
+   watch and the wire; no confinement, nothing of the trusted side, the child's exit included).
 Each figure is the median of several repetitions; the machine is shared, so compare figures taken
 in the same run only.
 """
@@ -90,6 +96,89 @@ def fork_and_exit(n: int = 15) -> tuple[float, float, int]:
     return statistics.median(parent) * 1e3, statistics.median(child) * 1e3, anon // 1024
 
 
+def cold_imports(n: int = 3) -> dict:
+    """Median wall seconds of a fresh Python importing each set of modules (one process each)."""
+    import subprocess
+    sets = {"torch": "import torch",
+            "torch, matplotlib.pyplot": "import torch, matplotlib.pyplot",
+            "torch, matplotlib.pyplot, symbolic_shapes":
+                "import torch, matplotlib.pyplot, torch.fx.experimental.symbolic_shapes"}
+    out = {}
+    for name, code in sets.items():
+        samples = []
+        for _ in range(n):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "MPLBACKEND": "Agg"})
+            samples.append(time.perf_counter() - t)
+        out[name] = statistics.median(samples)
+    return out
+
+
+def record_grading(path: Path) -> list:
+    """The frames (message, tensors) a warm Grader sends a job to grade the submission at `path`."""
+    from autograder import sandbox
+    from autograder.grade import Grader
+    frames, original = [], sandbox.Job.request
+
+    def request(job, message, tensors):
+        frames.append((message, {k: v.clone() for k, v in tensors.items()}))
+        return original(job, message, tensors)
+    sandbox.Job.request = request
+    try:
+        with Grader(["cpu"]) as grader:
+            grader.grade(path)     # the first grading warms the grader (its draws, torch's answers)
+            frames.clear()
+            grader.grade(path)
+    finally:
+        sandbox.Job.request = original
+    return frames
+
+
+def replay_job(frames_file: str, n: int = 7) -> None:
+    """(In a fresh process: a zygote's imports and warm-up, nothing of the grader's.) Fork a child
+    that serves the recorded frames as a job does; print the median of its CPU (user, system) in ms
+    and its page faults."""
+    import gc
+
+    from autograder import driver
+    frames = torch.load(frames_file)
+    driver.warm_up()
+    gc.collect()
+    gc.freeze()
+    samples = []
+    for _ in range(n):
+        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            a.close()
+            driver.serve(b)
+            os._exit(0)
+        b.close()
+        for message, tensors in frames:
+            wire.send(a, message, tensors)
+            wire.recv(a)
+        a.close()
+        _, _, usage = os.wait4(pid, 0)
+        samples.append((usage.ru_utime * 1e3, usage.ru_stime * 1e3, usage.ru_minflt))
+    user, sys_, faults = (statistics.median(s[i] for s in samples) for i in range(3))
+    print(f"{user:.0f} {sys_:.0f} {faults:.0f} {len(frames)} {sum(len(m.get('ops', [])) for m, _ in frames)}")
+
+
+def job_floor() -> tuple:
+    """(user ms, system ms, page faults, frames, operations) of a job serving one grading of the
+    corpus's vectorised solution, replayed in a fresh zygote-like process."""
+    import subprocess
+    import tempfile
+    root = Path(__file__).resolve().parent.parent
+    frames = record_grading(root / "tests" / "corpus" / "correct" / "vectorised.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "frames.pt")
+        torch.save(frames, path)
+        out = subprocess.run([sys.executable, __file__, "--replay", path], check=True, capture_output=True,
+                             text=True, env={**os.environ, "MPLBACKEND": "Agg"}).stdout.split()
+    return tuple(float(x) for x in out)
+
+
 def main() -> int:
     torch.set_num_threads(1)
     print("wire round trip between two processes, CPU per round trip (grader + job):")
@@ -101,8 +190,20 @@ def main() -> int:
     fork, exit_, anon = fork_and_exit()
     print(f"a job's fixed cost after a zygote's warm-up ({anon} MB private memory): fork {fork:.1f} ms in the "
           f"parent, exit {exit_:.1f} ms in the child")
+    print("floors (issue 25, item 5):")
+    for name, wall in cold_imports().items():
+        print(f"  a fresh Python importing {name}: {wall:.2f} s wall")
+    user, system, faults, frames, ops = job_floor()
+    print(f"  a job serving one grading of a correct submission ({frames:.0f} frames, {ops:.0f} operations), "
+          f"replayed: {user + system:.0f} ms of CPU ({user:.0f} user, {system:.0f} system, {faults:.0f} page faults)")
+    cores = os.cpu_count() or 1
+    print(f"  300 submissions in 30 s on {cores} cores leaves {30 * cores / 300 * 1e3:.0f} ms of CPU a submission, "
+          f"start-up, the trusted side and recording included")
     return 0
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--replay"]:
+        replay_job(sys.argv[2])
+        sys.exit(0)
     sys.exit(main())
