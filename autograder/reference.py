@@ -24,7 +24,8 @@ def embedding_backward(grad_output, indices, num_embeddings, padding_idx=None, s
     weight = torch.zeros(num_embeddings, grad_output.shape[-1], dtype=grad_output.dtype,
                          device=grad_output.device, requires_grad=True)
     with torch.enable_grad():   # as a stand-in it is called inside a module's own backward, where grad is off
-        F.embedding(indices, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq).backward(grad_output)
+        out = F.embedding(indices, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+        out.mul(grad_output).sum().backward()   # out.backward(grad_output) without sympy: remote.backward
     return weight.grad
 
 

@@ -8,11 +8,10 @@ measures the whole): .venv/bin/python scripts/speed_parts.py
 3. a job's fixed cost: the fork of a process holding what a zygote holds (torch, the driver, its
    warm-up) and the child's exit, with the parent's private memory;
 4. the floors the targets of issue 25 meet (item 5): a fresh Python importing what a self-check's
-   sandboxed job needs (torch; matplotlib, which the notebook imports; torch's symbolic_shapes,
-   which the first backward through an autograd.Function imports, with sympy), and a job serving
-   one grading of a correct submission: the frames a Grader sent it, recorded, then replayed to a
-   child forked from a process that holds what a zygote holds (the student's code, the one-hot
-   watch and the wire; no confinement, nothing of the trusted side, the child's exit included).
+   sandboxed job needs (torch; matplotlib, which the notebook imports), and a job serving one
+   grading of a correct submission: the frames a Grader sent it, recorded, then replayed to a child
+   forked from a process that holds what a zygote holds (the student's code, the one-hot watch and
+   the wire; no confinement, nothing of the trusted side, the child's exit included).
 Each figure is the median of several repetitions; the machine is shared, so compare figures taken
 in the same run only.
 """
@@ -100,9 +99,7 @@ def cold_imports(n: int = 3) -> dict:
     """Median wall seconds of a fresh Python importing each set of modules (one process each)."""
     import subprocess
     sets = {"torch": "import torch",
-            "torch, matplotlib.pyplot": "import torch, matplotlib.pyplot",
-            "torch, matplotlib.pyplot, symbolic_shapes":
-                "import torch, matplotlib.pyplot, torch.fx.experimental.symbolic_shapes"}
+            "torch, matplotlib.pyplot": "import torch, matplotlib.pyplot"}
     out = {}
     for name, code in sets.items():
         samples = []

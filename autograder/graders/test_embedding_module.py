@@ -17,7 +17,7 @@ import torch
 from autograder.compare import EXACT, GRAD, RENORM
 from autograder.inputs import (FLOATS, LAYOUTS, bad_index_dtypes, each, index_matrix, left_alone, out_of_range, pick,
                                refusals)
-from autograder.remote import StudentError, raises
+from autograder.remote import StudentError, backward, raises
 
 CONFIGS = [dict(), dict(padding_idx=3), dict(padding_idx=-2, max_norm=1.0, norm_type=1.0),
            dict(scale_grad_by_freq=True, max_norm=2)]
@@ -266,7 +266,7 @@ def test_every_kind_of_input(check, make):
     def call(api, idx, W, cfg, g):
         m = api.Embedding.from_pretrained(W.on(api), freeze=False, **cfg)
         out = m(idx.on(api))
-        out.backward(g)
+        backward(out, g)
         return {"output": out, "grad": m.weight.grad}
     check(lambda api: each(api, {k: (lambda a=a: call(api, *a)) for k, a in cases.items()}, ("output", "grad")),
           output=RENORM, grad=GRAD)
@@ -314,7 +314,7 @@ def test_backward_matches(check, make):
         obs = {}
         for cfg, pad in ((dict(), None), (dict(padding_idx=2), 2), (dict(padding_idx=-1, scale_grad_by_freq=True), 9)):
             m = loaded(api, W, **cfg)
-            m(idx).backward(g)
+            backward(m(idx), g)
             obs[f"grad of weight with {cfg}"] = m.weight.grad
             if pad is not None:
                 obs[f"padding row ({pad}) of the grad with {cfg}"] = row(api.fetch(m.weight.grad), pad)
@@ -331,7 +331,7 @@ def test_padding_positions_are_skipped_in_backward(check, make):
 
     def observe(api):
         m = loaded(api, W, padding_idx=2)
-        m(idx).backward(g)
+        backward(m(idx), g)
         return {"grad of weight with padding_idx=2": m.weight.grad,
                 "padding row (2) of the grad with padding_idx=2": row(api.fetch(m.weight.grad), 2)}
     check(observe, grad=GRAD, padding=EXACT)
