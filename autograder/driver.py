@@ -201,7 +201,7 @@ def warm_up() -> None:
     """Run once in the zygote, before any job: pay torch's lazy start-up (the first dispatch, the
     first backward, matplotlib) with the stand-ins on small made-up inputs, so each job does not pay
     it again; then switch torch's embedding kernels off for good. (No backward with a gradient
-    tensor: that imports sympy, ~0.5 s and 30 MB; the graders do not use one, remote.backward.)"""
+    tensor: that imports sympy, ~0.5 s and 30 MB; the graders do not use one: reference.backward.)"""
     import tempfile
     torch.set_num_threads(1)  # before the first op: a fork after a multi-threaded op can hang
     os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="kit-mpl-"))

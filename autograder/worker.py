@@ -23,7 +23,7 @@ def _preload_graders():
     for part in PARTS:
         importlib.import_module(f"autograder.graders.test_{part.id}")
     # what the first grading would import in every worker: torch's nested tensors, the sandbox its
-    # confinement modules (not sympy: the graders' backward takes no gradient tensor, remote.backward)
+    # confinement modules (not sympy: the graders' backward takes no gradient tensor: reference.backward)
     for name in ("torch.nested._internal.nested_tensor",
                  "autograder.onehot", "autograder.landlock", "autograder.seccomp"):
         importlib.import_module(name)

@@ -1,4 +1,4 @@
-"""remote.backward(out, g), how the graders write out.backward(g): the same gradient bit for bit
+"""remote.backward(out, g) (defined in reference.py), how the graders write out.backward(g): the same gradient bit for bit
 (what the student's backward receives and what reaches the weight), and no sympy — torch imports it
 (through symbolic_shapes) for a backward given a gradient tensor, ~0.5 s and 30 MB that neither the
 zygote nor the grader need to pay (README, Speed: "No sympy")."""
@@ -67,9 +67,10 @@ def test_a_wrong_shape_still_fails():
         backward(out, torch.ones(3, 2))
 
 
-@pytest.mark.parametrize("where", ["the zygote's warm-up", "the grader's grading"])
+@pytest.mark.parametrize("where", ["the zygote's warm-up", "the workers' preload", "the grader's grading"])
 def test_grading_does_not_import_sympy(where):
     code = {"the zygote's warm-up": "from autograder import driver\ndriver.warm_up()\n",
+            "the workers' preload": "import autograder.worker\n",
             "the grader's grading": "from autograder.grade import Grader\n"
                                     "with Grader(['cpu']) as g:\n"
                                     "    assert g.grade('tests/corpus/correct/vectorised.py').score == 100\n"}[where]
